@@ -1,0 +1,437 @@
+#include "hub.h"
+
+#include <QDeadlineTimer>
+#include <QNetworkInterface>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QWebSocket>
+
+#include "gateway.h"
+#include "logging.h"
+#include "roomlog.h"
+
+namespace {
+
+constexpr int TickMs = 1000;
+constexpr int EventFlushMs = 250;
+constexpr int CloseGraceMs = 5000; // a closed peer that never answers is cut off after this
+constexpr int MaxPendingEvents = 10000;
+constexpr int CloseReasonBytes = 123; // RFC 6455 section 5.5: 125 bytes minus the code
+
+qint64 monotonicMs()
+{
+    return QDeadlineTimer::current().deadline();
+}
+
+} // namespace
+
+Hub::Hub(const HubConfig &config, RoomLog *log, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_log(log ? log : new MemoryRoomLog)
+    , m_gateway(new Gateway(this))
+    , m_tickTimer(new QTimer(this))
+    , m_eventTimer(new QTimer(this))
+{
+    connect(m_gateway, &Gateway::upgraded, this, &Hub::adopt);
+    connect(m_gateway, &Gateway::requestRejected, this,
+            [this](const QString &peer, int status, const QString &why) {
+                qCWarning(lcProtocol) << "HTTP" << status << "to" << peer << why;
+            });
+
+    m_tickTimer->setInterval(TickMs);
+    connect(m_tickTimer, &QTimer::timeout, this, &Hub::tick);
+    m_eventTimer->setInterval(EventFlushMs);
+    connect(m_eventTimer, &QTimer::timeout, this, &Hub::flushEvents);
+
+    for (const QString &room : std::as_const(m_config.rooms)) {
+        if (Protocol::isValidRoomName(room) && !findRoom(room))
+            addRoom(room, {});
+        else if (!Protocol::isValidRoomName(room))
+            qCWarning(lcHub) << "ignoring configured room with an invalid name:" << room;
+    }
+}
+
+Hub::~Hub()
+{
+    for (Connection *connection : std::as_const(m_connections)) {
+        if (connection->socket)
+            connection->socket->abort();
+        delete connection->socket;
+        delete connection;
+    }
+    qDeleteAll(m_users);
+    qDeleteAll(m_rooms);
+}
+
+bool Hub::listen()
+{
+    if (!m_gateway->listen(m_config.listenAddress, m_config.port, m_config.listenBacklog)) {
+        m_errorString = tr("Cannot listen on %1 port %2: %3")
+                            .arg(m_config.listenAddress.toString())
+                            .arg(m_config.port)
+                            .arg(m_gateway->errorString());
+        qCCritical(lcHub).noquote() << m_errorString;
+        return false;
+    }
+
+    for (const QHostAddress &address : listenAddresses())
+        qCInfo(lcHub).noquote() << "listening on" << peerString(address, port());
+
+    m_lastTickMs = monotonicMs();
+    m_tickTimer->start();
+    m_eventTimer->start();
+    record(HubEvent::Kind::Started, nullptr, {}, tr("listening on port %1").arg(port()));
+    return true;
+}
+
+QString Hub::errorString() const
+{
+    return m_errorString;
+}
+
+quint16 Hub::port() const
+{
+    return m_gateway->port();
+}
+
+QList<QHostAddress> Hub::listenAddresses() const
+{
+    const QHostAddress &listen = m_config.listenAddress;
+    const bool any = listen == QHostAddress(QHostAddress::Any)
+                     || listen == QHostAddress(QHostAddress::AnyIPv4)
+                     || listen == QHostAddress(QHostAddress::AnyIPv6);
+    if (!any)
+        return {listen};
+
+    QList<QHostAddress> addresses;
+    for (const QHostAddress &address : QNetworkInterface::allAddresses()) {
+        const bool wanted = listen == QHostAddress(QHostAddress::Any)
+                            || (listen == QHostAddress(QHostAddress::AnyIPv4)
+                                && address.protocol() == QAbstractSocket::IPv4Protocol)
+                            || (listen == QHostAddress(QHostAddress::AnyIPv6)
+                                && address.protocol() == QAbstractSocket::IPv6Protocol);
+        if (wanted && !address.isLinkLocal())
+            addresses.append(address);
+    }
+    return addresses;
+}
+
+void Hub::shutdown()
+{
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    qCInfo(lcHub) << "shutting down," << m_connections.size() << "connections to close";
+
+    m_gateway->close();
+    const QList<Connection *> connections = m_connections.values();
+    for (Connection *connection : connections)
+        closeConnection(connection, Protocol::CloseGoingAway, tr("hub shutting down"));
+    flushOutboxes();
+
+    record(HubEvent::Kind::Stopped, nullptr, {}, tr("hub stopped"));
+    flushEvents();
+
+    if (m_connections.isEmpty())
+        QTimer::singleShot(0, this, &Hub::drained);
+    else
+        QTimer::singleShot(CloseGraceMs / 2, this, &Hub::drained);
+}
+
+void Hub::adopt(QWebSocket *socket, QTcpSocket *tcp, qint64 acceptedMs,
+                const QList<QByteArray> &earlyTexts)
+{
+    if (m_shuttingDown) {
+        socket->close(QWebSocketProtocol::CloseCodeGoingAway, tr("hub shutting down"));
+        socket->deleteLater();
+        return;
+    }
+
+    auto *connection = new Connection;
+    connection->id = m_nextConnectionId++;
+    connection->socket = socket;
+    connection->tcp = tcp;
+    connection->peer = peerString(socket->peerAddress(), socket->peerPort());
+    connection->connectedAt = QDateTime::currentDateTimeUtc();
+    connection->lastActivity = connection->connectedAt;
+    connection->acceptedMs = acceptedMs;
+    connection->lastInboundMs = monotonicMs();
+    connection->lastWriteProgressMs = connection->lastInboundMs;
+    m_connections.insert(connection->id, connection);
+    ++m_totals.connectionsAccepted;
+
+    // Qt's defaults are about 2 GiB; over the limit Qt closes with 1009 before reading the
+    // payload.
+    socket->setMaxAllowedIncomingFrameSize(m_config.maxMessageBytes);
+    socket->setMaxAllowedIncomingMessageSize(m_config.maxMessageBytes);
+
+    // Connected here, synchronously: a frame that came in the same TCP write as the handshake
+    // is read as soon as control returns to the event loop.
+    connect(socket, &QWebSocket::textMessageReceived, this,
+            [this, connection](const QString &text) { handleText(connection, text); });
+    connect(socket, &QWebSocket::binaryMessageReceived, this,
+            [this, connection](const QByteArray &data) { handleBinary(connection, data); });
+    connect(socket, &QWebSocket::pong, this,
+            [connection] { connection->lastInboundMs = monotonicMs(); });
+    connect(socket, &QWebSocket::disconnected, this,
+            [this, connection] { handleDisconnected(connection); });
+    connect(tcp, &QTcpSocket::bytesWritten, this,
+            [connection] { connection->lastWriteProgressMs = monotonicMs(); });
+
+    qCInfo(lcHub) << "connection" << connection->id << "from" << connection->peer;
+    record(HubEvent::Kind::Connected, connection, {}, connection->peer);
+
+    for (const QByteArray &text : earlyTexts)
+        handleText(connection, QString::fromUtf8(text));
+}
+
+void Hub::handleDisconnected(Connection *connection)
+{
+    const bool closedByPeer = connection->state != Connection::State::Closing;
+    if (closedByPeer) {
+        const quint16 code = connection->socket->closeCode();
+        if (code == Protocol::CloseTooLarge) {
+            ++m_totals.rejectedFrames;
+            qCWarning(lcProtocol) << "connection" << connection->id
+                                  << "closed: frame or message over" << m_config.maxMessageBytes
+                                  << "bytes";
+            record(HubEvent::Kind::Rejected, connection, {},
+                   tr("frame over %1 bytes, closed with 1009").arg(m_config.maxMessageBytes));
+        }
+        detach(connection);
+    }
+
+    qCInfo(lcHub) << "connection" << connection->id << "from" << connection->peer << "disconnected"
+                  << (closedByPeer ? "by the client" : "by the hub");
+    record(HubEvent::Kind::Disconnected, connection, {}, {});
+
+    m_connections.remove(connection->id);
+    connection->socket->deleteLater();
+    delete connection;
+}
+
+void Hub::closeConnection(Connection *connection, quint16 code, const QString &reason)
+{
+    if (connection->state == Connection::State::Closing)
+        return;
+
+    detach(connection);
+    connection->state = Connection::State::Closing;
+    connection->closingSinceMs = monotonicMs();
+
+    // Frames queued for this connection (a `kicked`, say) must reach it before the close frame.
+    if (code != Protocol::CloseSlowConsumer)
+        writeOutbox(connection);
+    connection->outbox.clear();
+
+    // Qt cuts a close reason at 123 bytes wherever it falls, and a split character makes
+    // browsers fail the connection with 1006 and drop the reason (QT-NOTES.md).
+    const QString cut = QString::fromUtf8(Protocol::truncateUtf8(reason, CloseReasonBytes));
+    connection->socket->close(QWebSocketProtocol::CloseCode(code), cut);
+}
+
+void Hub::detach(Connection *connection)
+{
+    if (connection->state != Connection::State::Active)
+        return;
+    connection->state = Connection::State::Closing; // nothing more is queued for it
+
+    // The last device going makes the user offline; say so while the rooms still list them,
+    // so everyone who shared a room hears it, then the member_left frames follow.
+    User *user = connection->user;
+    user->connections.remove(connection);
+    if (!user->isOnline()) {
+        user->lastSeen = QDateTime::currentDateTimeUtc();
+        user->token.clear(); // the name is free again once its last device is gone
+        announcePresence(user);
+    }
+
+    const std::vector<Room *> rooms = connection->rooms.items();
+    for (Room *room : rooms)
+        exitRoom(connection, room);
+}
+
+void Hub::tick()
+{
+    const qint64 now = monotonicMs();
+    m_gateway->expireHandshakes(now, qint64(m_config.helloTimeoutS) * 1000);
+
+    const QList<Connection *> connections = m_connections.values();
+    for (Connection *connection : connections)
+        checkHeartbeat(connection, now);
+
+    for (Room *room : std::as_const(m_rooms))
+        flushMemberChanges(room);
+
+    updateRates(now);
+}
+
+void Hub::checkHeartbeat(Connection *connection, qint64 now)
+{
+    switch (connection->state) {
+    case Connection::State::Closing:
+        if (now - connection->closingSinceMs > CloseGraceMs)
+            connection->socket->abort(); // disconnected() follows and frees it
+        return;
+    case Connection::State::AwaitingHello:
+        if (now - connection->acceptedMs > qint64(m_config.helloTimeoutS) * 1000) {
+            ++m_totals.helloTimeouts;
+            qCWarning(lcProtocol) << "connection" << connection->id << "sent no hello within"
+                                  << m_config.helloTimeoutS << "s";
+            record(HubEvent::Kind::HelloTimeout, connection, {}, {});
+            closeConnection(connection, Protocol::CloseHelloTimeout, tr("no hello in time"));
+            return;
+        }
+        break;
+    case Connection::State::Active:
+        break;
+    }
+
+    // A ping stuck behind a backlog cannot be answered yet, so a connection whose backlog is
+    // still draining counts as alive.
+    const qint64 timeoutMs = qint64(m_config.heartbeatTimeoutS) * 1000;
+    const bool heardFrom = now - connection->lastInboundMs < timeoutMs;
+    const bool draining =
+        queuedBytes(connection) > 0 && now - connection->lastWriteProgressMs < timeoutMs;
+    if (!heardFrom && !draining) {
+        ++m_totals.heartbeatTimeouts;
+        qCInfo(lcHub) << "connection" << connection->id << "timed out after"
+                      << m_config.heartbeatTimeoutS << "s of silence";
+        record(HubEvent::Kind::HeartbeatTimeout, connection, {}, {});
+        closeConnection(connection, Protocol::CloseHeartbeatTimeout, tr("heartbeat timeout"));
+        return;
+    }
+
+    // Each connection pings on its own phase (counted from its accept), so pings spread out.
+    const qint64 intervalMs = qint64(m_config.heartbeatIntervalS) * 1000;
+    const qint64 age = now - connection->acceptedMs;
+    if (age / intervalMs != (age - TickMs) / intervalMs)
+        connection->socket->ping();
+}
+
+void Hub::updateRates(qint64 now)
+{
+    const double seconds = qMax<qint64>(now - m_lastTickMs, 1) / 1000.0;
+    auto rate = [seconds](quint64 current, quint64 previous) {
+        return double(current - previous) / seconds;
+    };
+    m_totals.messagesInPerSecond = rate(m_totals.messagesIn, m_totalsAtLastTick.messagesIn);
+    m_totals.messagesOutPerSecond = rate(m_totals.messagesOut, m_totalsAtLastTick.messagesOut);
+    m_totals.deliveriesPerSecond = rate(m_totals.deliveries, m_totalsAtLastTick.deliveries);
+
+    for (Room *room : std::as_const(m_rooms)) {
+        room->messagesPerSecond = room->messagesSinceTick / seconds;
+        room->messagesSinceTick = 0;
+    }
+
+    m_totalsAtLastTick = m_totals;
+    m_lastTickMs = now;
+}
+
+void Hub::record(HubEvent::Kind kind, const Connection *connection, const QString &room,
+                 const QString &detail)
+{
+    if (m_events.size() >= MaxPendingEvents) {
+        ++m_eventsDropped;
+        return;
+    }
+
+    HubEvent event;
+    event.time = QDateTime::currentDateTimeUtc();
+    event.kind = kind;
+    event.room = room;
+    event.detail = detail;
+    if (connection) {
+        event.connection = connection->id;
+        if (connection->user)
+            event.user = connection->user->name;
+    }
+    m_events.append(event);
+}
+
+void Hub::flushEvents()
+{
+    if (m_eventsDropped > 0) {
+        HubEvent summary;
+        summary.time = QDateTime::currentDateTimeUtc();
+        summary.kind = HubEvent::Kind::Error;
+        summary.detail = tr("%n events not shown (too many at once)", nullptr, m_eventsDropped);
+        m_events.append(summary);
+        m_eventsDropped = 0;
+    }
+
+    if (m_events.isEmpty())
+        return;
+    emit eventsOccurred(m_events);
+    m_events.clear();
+}
+
+QString Hub::operatorName(const QString &by) const
+{
+    return by.isEmpty() ? m_config.operatorName : by;
+}
+
+HubSnapshot Hub::takeSnapshot() const
+{
+    HubSnapshot snapshot;
+    snapshot.takenAt = QDateTime::currentDateTimeUtc();
+    snapshot.running = !m_shuttingDown && m_gateway->port() != 0;
+    snapshot.port = port();
+    snapshot.listenAddresses = listenAddresses();
+    snapshot.totals = m_totals;
+
+    snapshot.connections.reserve(m_connections.size());
+    for (const Connection *connection : m_connections) {
+        if (connection->state == Connection::State::Closing)
+            continue;
+        ConnectionInfo info;
+        info.id = connection->id;
+        info.user = connection->user ? connection->user->name : QString();
+        info.device = connection->device;
+        info.peer = connection->peer;
+        info.connectedAt = connection->connectedAt;
+        info.lastActivity = connection->lastActivity;
+        info.messagesIn = connection->messagesIn;
+        info.messagesOut = connection->messagesOut;
+        info.bytesIn = connection->bytesIn;
+        info.bytesOut = connection->bytesOut;
+        info.queuedBytes = queuedBytes(connection);
+        for (const Room *room : connection->rooms)
+            info.rooms.append(room->name);
+        info.rooms.sort(Qt::CaseInsensitive);
+        snapshot.connections.append(info);
+    }
+
+    for (const User *user : m_users) {
+        UserInfo info;
+        info.name = user->name;
+        info.status = user->presence();
+        info.devices = int(user->connections.size());
+        info.lastSeen = user->isOnline() ? snapshot.takenAt : user->lastSeen;
+        for (const Room *room : m_rooms) {
+            if (room->members.contains(const_cast<User *>(user)))
+                info.rooms.append(room->name);
+        }
+        info.rooms.sort(Qt::CaseInsensitive);
+        snapshot.users.append(info);
+        if (user->isOnline())
+            ++snapshot.totals.users;
+    }
+
+    for (const Room *room : m_rooms) {
+        RoomInfo info;
+        info.name = room->name;
+        info.topic = room->topic;
+        info.lastSeq = room->lastSeq;
+        info.messagesPerSecond = room->messagesPerSecond;
+        for (auto it = room->members.cbegin(); it != room->members.cend(); ++it)
+            info.members.append(it.key()->name);
+        info.members.sort(Qt::CaseInsensitive);
+        snapshot.rooms.append(info);
+    }
+
+    snapshot.totals.connections = snapshot.connections.size();
+    snapshot.totals.rooms = snapshot.rooms.size();
+    return snapshot;
+}

@@ -1,0 +1,145 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+
+#include "hubconfig.h"
+#include "model.h"
+#include "protocol.h"
+#include "snapshot.h"
+#include "wsframe.h"
+
+class Gateway;
+class QTcpSocket;
+class QTimer;
+class QWebSocket;
+class RoomLog;
+
+// The chat hub: connections, users, rooms, presence and delivery, on one thread. Everything
+// here runs on the thread the Hub lives on; other threads use HubService.
+class Hub : public QObject
+{
+    Q_OBJECT
+
+public:
+    // Takes ownership of log; a null log means numbering in memory (MemoryRoomLog).
+    explicit Hub(const HubConfig &config, RoomLog *log = nullptr, QObject *parent = nullptr);
+    ~Hub() override;
+
+    bool listen();
+    QString errorString() const;
+    quint16 port() const;
+    QList<QHostAddress> listenAddresses() const;
+    const HubConfig &config() const { return m_config; }
+
+    // Stops accepting and closes every client with 1001; drained() follows once all are gone
+    // or after a short grace period.
+    void shutdown();
+    bool isShuttingDown() const { return m_shuttingDown; }
+
+    HubSnapshot takeSnapshot() const;
+
+    // Operator commands. `by` is the operator name shown to clients; empty means the
+    // configured one.
+    OperatorResult kickConnection(quint64 id, const QString &reason, const QString &by = {});
+    OperatorResult kickUser(const QString &user, const QString &reason, const QString &by = {});
+    OperatorResult broadcast(const QString &text, const QString &room = {}, const QString &by = {});
+    OperatorResult createRoom(const QString &room, const QString &topic = {});
+    OperatorResult deleteRoom(const QString &room);
+    OperatorResult setTopic(const QString &room, const QString &topic);
+
+signals:
+    void eventsOccurred(const QList<HubEvent> &events);
+    void drained();
+
+private:
+    // Connection lifecycle (hub.cpp)
+    void adopt(QWebSocket *socket, QTcpSocket *tcp, qint64 acceptedMs,
+               const QList<QByteArray> &earlyTexts);
+    void handleDisconnected(Connection *connection);
+    void closeConnection(Connection *connection, quint16 code, const QString &reason);
+    void detach(Connection *connection);
+    void tick();
+    void checkHeartbeat(Connection *connection, qint64 now);
+    void updateRates(qint64 now);
+    void flushEvents();
+    void record(HubEvent::Kind kind, const Connection *connection, const QString &room,
+                const QString &detail);
+    QString operatorName(const QString &by) const;
+
+    // Client frames (session.cpp)
+    void handleText(Connection *connection, const QString &text);
+    void handleBinary(Connection *connection, const QByteArray &data);
+    void dispatch(Connection *connection, const Protocol::ClientFrame &frame);
+    void rejectFrame(Connection *connection, const QString &code, const QString &message,
+                     const QJsonValue &ref);
+    void refuseHello(Connection *connection, const QString &code, const QString &message,
+                     quint16 closeCode);
+    void handleHello(Connection *connection, const Protocol::ClientFrame &frame);
+    void admit(Connection *connection, User *user, const QString &device);
+    void takeOver(Connection *connection, Connection *previous);
+    void handleJoin(Connection *connection, const Protocol::ClientFrame &frame);
+    void handleLeave(Connection *connection, const Protocol::ClientFrame &frame);
+    void handleSay(Connection *connection, const Protocol::ClientFrame &frame);
+    void handleDm(Connection *connection, const Protocol::ClientFrame &frame);
+    void handleMulticast(Connection *connection, const Protocol::ClientFrame &frame);
+    void handleStatus(Connection *connection, const Protocol::ClientFrame &frame);
+    void handleTyping(Connection *connection, const Protocol::ClientFrame &frame);
+    void handleRooms(Connection *connection);
+    void handleWho(Connection *connection, const Protocol::ClientFrame &frame);
+
+    // Rooms and presence (rooms.cpp)
+    Room *findRoom(const QString &name) const;
+    Room *addRoom(const QString &name, const QString &topic);
+    void enterRoom(Connection *connection, Room *room);
+    void exitRoom(Connection *connection, Room *room);
+    void memberJoined(Room *room, User *user);
+    void memberLeft(Room *room, User *user);
+    void flushMemberChanges(Room *room);
+    QJsonObject joinedFrame(const Room *room) const;
+    QJsonArray memberList(const Room *room, const QString &after, QString *next) const;
+    void announcePresence(User *user);
+    User *findUser(const QString &name) const;
+
+    // Delivery (delivery.cpp)
+    void send(Connection *connection, const QByteArray &wireFrame, bool isDelivery = false);
+    void sendJson(Connection *connection, const QJsonObject &frame);
+    void sendToRoom(Room *room, const QJsonObject &frame, const User *except = nullptr);
+    void sendToConnections(const std::vector<Connection *> &connections,
+                           const QByteArray &wireFrame, bool isDelivery);
+    void sendToAll(const QJsonObject &frame, bool isDelivery);
+    quint64 nextMark() { return ++m_mark; }
+    void scheduleFlush();
+    void flushOutboxes();
+    void writeOutbox(Connection *connection);
+    qint64 queuedBytes(const Connection *connection) const;
+
+    HubConfig m_config;
+    std::unique_ptr<RoomLog> m_log;
+    Gateway *m_gateway;
+    QTimer *m_tickTimer;
+    QTimer *m_eventTimer;
+    QString m_errorString;
+    bool m_shuttingDown = false;
+
+    quint64 m_nextConnectionId = 1;
+    QHash<quint64, Connection *> m_connections;
+    QHash<QString, User *> m_users; // by name key
+    QHash<QString, Room *> m_rooms; // by name key
+
+    std::vector<quint64> m_dirty; // connections with a non-empty outbox
+    std::vector<quint64> m_slowConsumers; // to close with 4008 after the current delivery
+    bool m_flushScheduled = false;
+    quint64 m_mark = 0;
+
+    HubTotals m_totals;
+    HubTotals m_totalsAtLastTick;
+    qint64 m_lastTickMs = 0;
+
+    QList<HubEvent> m_events;
+    int m_eventsDropped = 0;
+};

@@ -1,0 +1,306 @@
+#include "hubservice.h"
+
+#include <QDir>
+#include <QLockFile>
+#include <QMutexLocker>
+#include <QPromise>
+#include <QSemaphore>
+#include <QThread>
+#include <QTimer>
+
+#include "controlserver.h"
+#include "epolldispatcher.h"
+#include "hub.h"
+#include "logging.h"
+
+namespace {
+
+// The engine thread: builds the Hub on itself, so every engine object lives and dies here.
+class EngineThread : public QThread
+{
+public:
+    EngineThread(HubService *service, const HubConfig &config)
+        : m_service(service)
+        , m_config(config)
+    {
+        setObjectName(QStringLiteral("confab-engine"));
+    }
+
+    QSemaphore started;
+    QString errorString;
+    quint16 port = 0;
+    Hub *hub = nullptr;
+
+    std::function<void(Hub *)> onReady; // runs on this thread, before started is released
+
+protected:
+    void run() override
+    {
+        std::unique_ptr<QLockFile> lock;
+        if (!lockDataDir(&lock)) {
+            started.release();
+            return;
+        }
+
+        Hub engine(m_config);
+        ControlServer control(&engine);
+        if (!engine.listen()) {
+            errorString = engine.errorString();
+            started.release();
+            return;
+        }
+        if (!m_config.dataDir.isEmpty() && !control.listen(m_config.dataDir))
+            qCWarning(lcControl).noquote() << control.errorString();
+
+        QObject::connect(&engine, &Hub::drained, this, &QThread::quit, Qt::DirectConnection);
+        hub = &engine;
+        port = engine.port();
+        if (onReady)
+            onReady(&engine);
+        started.release();
+
+        exec();
+        hub = nullptr;
+    }
+
+private:
+    // Two hubs on one data directory would fight over its control socket (and, later, its
+    // database); the lock file makes the second one refuse with a plain message.
+    bool lockDataDir(std::unique_ptr<QLockFile> *lock)
+    {
+        if (m_config.dataDir.isEmpty())
+            return true;
+        *lock = std::make_unique<QLockFile>(
+            QDir(m_config.dataDir).filePath(QStringLiteral("confab.lock")));
+        (*lock)->setStaleLockTime(0);
+        if ((*lock)->tryLock(100))
+            return true;
+
+        qint64 pid = 0;
+        QString host, app;
+        (*lock)->getLockInfo(&pid, &host, &app);
+        errorString = QObject::tr("Another Confab hub (pid %1) is already using the data "
+                                  "directory %2")
+                          .arg(pid)
+                          .arg(m_config.dataDir);
+        return false;
+    }
+
+    HubService *m_service;
+    HubConfig m_config;
+};
+
+} // namespace
+
+HubService::HubService(QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<HubSnapshot>();
+    qRegisterMetaType<HubEvent>();
+    qRegisterMetaType<QList<HubEvent>>();
+    qRegisterMetaType<OperatorResult>();
+}
+
+HubService::~HubService()
+{
+    stop();
+}
+
+bool HubService::start(const HubConfig &config)
+{
+    if (isRunning()) {
+        m_errorString = tr("the hub is already running");
+        return false;
+    }
+
+    auto *thread = new EngineThread(this, config);
+    if (QAbstractEventDispatcher *dispatcher = createEngineEventDispatcher())
+        thread->setEventDispatcher(dispatcher);
+
+    thread->onReady = [this](Hub *hub) {
+        connect(hub, &Hub::eventsOccurred, this, &HubService::eventsOccurred);
+        auto *timer = new QTimer(hub);
+        connect(timer, &QTimer::timeout, hub, [this, hub] { publishSnapshot(hub); });
+        m_snapshotTimer = timer;
+        applySnapshotInterval();
+    };
+
+    thread->start();
+    thread->started.acquire();
+
+    QMutexLocker locker(&m_mutex);
+    if (!thread->hub) {
+        m_errorString = thread->errorString;
+        locker.unlock();
+        thread->wait();
+        delete thread;
+        return false;
+    }
+
+    m_thread = thread;
+    m_hub = thread->hub;
+    m_config = config;
+    m_port = thread->port;
+    m_errorString.clear();
+    return true;
+}
+
+void HubService::stop(int waitMs)
+{
+    if (!m_thread)
+        return;
+
+    if (m_hub)
+        QMetaObject::invokeMethod(m_hub, &Hub::shutdown, Qt::QueuedConnection);
+    if (!m_thread->wait(waitMs)) {
+        qCWarning(lcHub) << "engine thread did not stop within" << waitMs << "ms; forcing";
+        m_thread->quit();
+        m_thread->wait();
+    }
+
+    delete m_thread;
+    {
+        QMutexLocker locker(&m_mutex);
+        m_thread = nullptr;
+        m_hub = nullptr;
+        m_snapshotTimer = nullptr;
+        m_latest.running = false;
+    }
+    emit stopped();
+}
+
+bool HubService::isRunning() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_thread && m_thread->isRunning();
+}
+
+QString HubService::errorString() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_errorString;
+}
+
+quint16 HubService::port() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_port;
+}
+
+HubConfig HubService::config() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_config;
+}
+
+void HubService::setSnapshotInterval(int ms)
+{
+    {
+        QMutexLocker locker(&m_mutex);
+        m_snapshotIntervalMs = ms;
+    }
+    applySnapshotInterval();
+}
+
+void HubService::applySnapshotInterval()
+{
+    QMutexLocker locker(&m_mutex);
+    QTimer *timer = m_snapshotTimer;
+    const int ms = m_snapshotIntervalMs;
+    locker.unlock();
+    if (!timer)
+        return;
+
+    QMetaObject::invokeMethod(timer, [timer, ms] {
+        if (ms > 0)
+            timer->start(ms);
+        else
+            timer->stop();
+    });
+}
+
+void HubService::publishSnapshot(Hub *hub)
+{
+    const HubSnapshot snapshot = hub->takeSnapshot();
+    {
+        QMutexLocker locker(&m_mutex);
+        m_latest = snapshot;
+    }
+    emit snapshotUpdated(snapshot);
+}
+
+HubSnapshot HubService::latestSnapshot() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_latest;
+}
+
+template<typename Result, typename Call>
+QFuture<Result> HubService::queue(Call call, Result whenStopped)
+{
+    auto promise = std::make_shared<QPromise<Result>>();
+    QFuture<Result> future = promise->future();
+    promise->start();
+
+    QMutexLocker locker(&m_mutex);
+    QPointer<Hub> hub = m_hub;
+    locker.unlock();
+    const bool queued = hub
+                        && QMetaObject::invokeMethod(
+                            hub.data(),
+                            [hub, promise, call] {
+                                promise->addResult(call(hub.data()));
+                                promise->finish();
+                            },
+                            Qt::QueuedConnection);
+    if (!queued) {
+        promise->addResult(whenStopped);
+        promise->finish();
+    }
+    return future;
+}
+
+namespace {
+
+OperatorResult notRunning()
+{
+    return OperatorResult::failure(QStringLiteral("hub_stopped"), QObject::tr("the hub is not "
+                                                                              "running"));
+}
+
+} // namespace
+
+QFuture<HubSnapshot> HubService::snapshot()
+{
+    return queue([](Hub *hub) { return hub->takeSnapshot(); }, HubSnapshot());
+}
+
+QFuture<OperatorResult> HubService::kickConnection(quint64 connection, const QString &reason)
+{
+    return queue([=](Hub *hub) { return hub->kickConnection(connection, reason); }, notRunning());
+}
+
+QFuture<OperatorResult> HubService::kickUser(const QString &user, const QString &reason)
+{
+    return queue([=](Hub *hub) { return hub->kickUser(user, reason); }, notRunning());
+}
+
+QFuture<OperatorResult> HubService::broadcast(const QString &text, const QString &room)
+{
+    return queue([=](Hub *hub) { return hub->broadcast(text, room); }, notRunning());
+}
+
+QFuture<OperatorResult> HubService::createRoom(const QString &room, const QString &topic)
+{
+    return queue([=](Hub *hub) { return hub->createRoom(room, topic); }, notRunning());
+}
+
+QFuture<OperatorResult> HubService::deleteRoom(const QString &room)
+{
+    return queue([=](Hub *hub) { return hub->deleteRoom(room); }, notRunning());
+}
+
+QFuture<OperatorResult> HubService::setTopic(const QString &room, const QString &topic)
+{
+    return queue([=](Hub *hub) { return hub->setTopic(room, topic); }, notRunning());
+}

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <QFuture>
+#include <QMutex>
+#include <QObject>
+#include <QPointer>
+
+#include "hubconfig.h"
+#include "snapshot.h"
+
+class Hub;
+class QThread;
+class QTimer;
+
+// Runs a Hub on its own named thread and is the only way other threads talk to it. Every call
+// here is safe from any thread; operator commands are queued to the engine thread and answer
+// through a QFuture, so the caller never blocks on a busy hub.
+//
+// Follows the QWebSocketServer idiom: start() returns false and errorString() says why.
+class HubService : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit HubService(QObject *parent = nullptr);
+    ~HubService() override;
+
+    // Starts the engine thread and listens. Blocks until the hub listens or has failed.
+    bool start(const HubConfig &config);
+
+    // Closes every client with 1001 and stops the thread, waiting at most waitMs.
+    void stop(int waitMs = 3000);
+
+    bool isRunning() const;
+    QString errorString() const;
+    quint16 port() const; // the real port, also when 0 was asked for
+    HubConfig config() const;
+
+    // How often snapshotUpdated is emitted; 0 switches periodic snapshots off (the default).
+    void setSnapshotInterval(int ms);
+
+    // The latest periodic snapshot (empty before the first one).
+    HubSnapshot latestSnapshot() const;
+
+    // A snapshot taken now, on the engine thread.
+    QFuture<HubSnapshot> snapshot();
+
+    QFuture<OperatorResult> kickConnection(quint64 connection, const QString &reason);
+    QFuture<OperatorResult> kickUser(const QString &user, const QString &reason);
+    QFuture<OperatorResult> broadcast(const QString &text, const QString &room = {});
+    QFuture<OperatorResult> createRoom(const QString &room, const QString &topic = {});
+    QFuture<OperatorResult> deleteRoom(const QString &room);
+    QFuture<OperatorResult> setTopic(const QString &room, const QString &topic);
+
+signals:
+    void snapshotUpdated(const HubSnapshot &snapshot);
+    void eventsOccurred(const QList<HubEvent> &events);
+    void stopped();
+
+private:
+    template<typename Result, typename Call>
+    QFuture<Result> queue(Call call, Result whenStopped);
+    void applySnapshotInterval();
+    void publishSnapshot(Hub *hub);
+
+    mutable QMutex m_mutex;
+    QThread *m_thread = nullptr;
+    QPointer<Hub> m_hub;
+    QPointer<QTimer> m_snapshotTimer; // lives on the engine thread
+    HubConfig m_config;
+    QString m_errorString;
+    quint16 m_port = 0;
+    HubSnapshot m_latest;
+    int m_snapshotIntervalMs = 0;
+};

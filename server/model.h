@@ -1,0 +1,124 @@
+#pragma once
+
+#include <vector>
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QHash>
+#include <QPointer>
+#include <QString>
+#include <QStringList>
+
+class QTcpSocket;
+class QWebSocket;
+struct Room;
+struct User;
+
+// A set with O(1) insert, remove and contains, iterated as a dense vector: fan-out walks it
+// for every message, joins and leaves in big rooms touch it once each.
+template<typename T>
+class IndexedSet
+{
+public:
+    bool insert(T item)
+    {
+        if (m_index.contains(item))
+            return false;
+        m_index.insert(item, m_items.size());
+        m_items.push_back(item);
+        return true;
+    }
+
+    bool remove(T item)
+    {
+        const auto found = m_index.constFind(item);
+        if (found == m_index.constEnd())
+            return false;
+
+        const size_t slot = found.value();
+        m_index.erase(found);
+        if (slot + 1 != m_items.size()) {
+            m_items[slot] = m_items.back();
+            m_index[m_items[slot]] = slot;
+        }
+        m_items.pop_back();
+        return true;
+    }
+
+    bool contains(T item) const { return m_index.contains(item); }
+    size_t size() const { return m_items.size(); }
+    bool isEmpty() const { return m_items.empty(); }
+    auto begin() const { return m_items.begin(); }
+    auto end() const { return m_items.end(); }
+    const std::vector<T> &items() const { return m_items; }
+
+private:
+    std::vector<T> m_items;
+    QHash<T, size_t> m_index;
+};
+
+// One WebSocket. Owned by the Hub; the UI only ever sees a ConnectionInfo copy.
+struct Connection
+{
+    enum class State { AwaitingHello, Active, Closing };
+
+    quint64 id = 0;
+    State state = State::AwaitingHello;
+    QWebSocket *socket = nullptr;
+    QPointer<QTcpSocket> tcp; // the socket under `socket`; our pre-built frames go here
+
+    QString peer;
+    QDateTime connectedAt;
+    QDateTime lastActivity;
+    qint64 acceptedMs = 0; // monotonic clock, for the hello timeout
+    qint64 lastInboundMs = 0; // any frame, pongs included
+    qint64 lastWriteProgressMs = 0; // the kernel last took bytes from us
+    qint64 closingSinceMs = 0;
+
+    User *user = nullptr;
+    QString device;
+    IndexedSet<Room *> rooms;
+
+    QByteArray outbox; // frames queued this loop iteration, written in one go
+    bool inDirtyList = false;
+    bool overBound = false; // a slow consumer waiting for its 4008 close
+    quint64 mark = 0; // de-duplicates recipients within one delivery
+
+    quint64 messagesIn = 0;
+    quint64 messagesOut = 0;
+    quint64 bytesIn = 0;
+    quint64 bytesOut = 0;
+};
+
+// A name with one or more connections. Kept after the last connection goes, so status
+// survives a reconnect and the console can show "last seen".
+struct User
+{
+    QString name; // as first claimed
+    QString key; // Protocol::nameKey(name)
+    QString token; // empty while offline: the claim ends with the last connection
+    QString status = QStringLiteral("online"); // what the user last chose
+    QDateTime lastSeen;
+    IndexedSet<Connection *> connections;
+
+    bool isOnline() const { return !connections.isEmpty(); }
+    QString presence() const { return isOnline() ? status : QStringLiteral("offline"); }
+};
+
+struct Room
+{
+    QString name;
+    QString key;
+    QString topic;
+    quint64 lastSeq = 0;
+
+    IndexedSet<Connection *> connections; // fan-out list
+    QHash<User *, int> members; // user -> how many of their connections are in the room
+
+    // Coalesced membership changes for rooms above HubConfig::coalesceAbove.
+    QStringList pendingJoined;
+    QStringList pendingLeft;
+
+    quint64 messagesSinceTick = 0;
+    double messagesPerSecond = 0;
+};

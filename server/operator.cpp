@@ -1,0 +1,138 @@
+// Operator commands, for the console, `confab ctl` and tests. Each validates, acts, records.
+#include "hub.h"
+#include "logging.h"
+#include "roomlog.h"
+
+using namespace Protocol;
+
+namespace {
+
+QString clip(const QString &text, int maxChars)
+{
+    return text.size() <= maxChars ? text : text.left(maxChars);
+}
+
+} // namespace
+
+OperatorResult Hub::kickConnection(quint64 id, const QString &reason, const QString &by)
+{
+    Connection *connection = m_connections.value(id);
+    if (!connection || connection->state == Connection::State::Closing)
+        return OperatorResult::failure(QStringLiteral("no_such_connection"),
+                                       tr("there is no connection %1").arg(id));
+
+    const QString why =
+        clip(reason.isEmpty() ? tr("kicked by the operator") : reason, MaxReasonChars);
+    ++m_totals.kicks;
+    qCInfo(lcHub) << "kicking connection" << id << "by" << operatorName(by);
+    record(HubEvent::Kind::Kicked, connection, {}, tr("by %1: %2").arg(operatorName(by), why));
+
+    // The whole reason travels in this frame; the close reason is cut to 123 bytes.
+    sendJson(connection, {{QStringLiteral("type"), QStringLiteral("kicked")},
+                          {QStringLiteral("reason"), why},
+                          {QStringLiteral("by"), operatorName(by)}});
+    closeConnection(connection, CloseKicked, why);
+    return OperatorResult::success(1);
+}
+
+OperatorResult Hub::kickUser(const QString &name, const QString &reason, const QString &by)
+{
+    User *user = findUser(name);
+    if (!user || !user->isOnline())
+        return OperatorResult::failure(Error::NoSuchUser, tr("%1 is not connected").arg(name));
+
+    const std::vector<Connection *> devices = user->connections.items();
+    for (Connection *connection : devices)
+        kickConnection(connection->id, reason, by);
+    return OperatorResult::success(int(devices.size()));
+}
+
+OperatorResult Hub::broadcast(const QString &text, const QString &roomName, const QString &by)
+{
+    if (text.trimmed().isEmpty())
+        return OperatorResult::failure(Error::BadField, tr("an announcement needs some text"));
+    if (text.size() > m_config.maxTextChars)
+        return OperatorResult::failure(
+            Error::TooLarge,
+            tr("an announcement has at most %1 characters").arg(m_config.maxTextChars));
+
+    Room *room = roomName.isEmpty() ? nullptr : findRoom(roomName);
+    if (!roomName.isEmpty() && !room)
+        return OperatorResult::failure(Error::NoSuchRoom, tr("there is no room %1").arg(roomName));
+
+    QJsonObject frame {{QStringLiteral("type"), QStringLiteral("announcement")},
+                       {QStringLiteral("from"), operatorName(by)},
+                       {QStringLiteral("text"), text},
+                       {QStringLiteral("ts"), timestamp(QDateTime::currentDateTimeUtc())}};
+    if (room)
+        frame.insert(QStringLiteral("room"), room->name);
+
+    const quint64 before = m_totals.deliveries;
+    if (room)
+        sendToConnections(room->connections.items(), WsFrame::text(encode(frame)), true);
+    else
+        sendToAll(frame, true);
+
+    record(HubEvent::Kind::Broadcast, nullptr, room ? room->name : QString(),
+           tr("by %1").arg(operatorName(by)));
+    return OperatorResult::success(int(m_totals.deliveries - before));
+}
+
+OperatorResult Hub::createRoom(const QString &name, const QString &topic)
+{
+    QString why;
+    if (!isValidRoomName(name, &why))
+        return OperatorResult::failure(Error::BadRoom, why);
+    if (findRoom(name))
+        return OperatorResult::failure(Error::RoomExists, tr("room %1 exists already").arg(name));
+
+    Room *room = addRoom(name, clip(topic, MaxTopicChars));
+    qCInfo(lcHub).noquote() << "room" << room->name << "created";
+    record(HubEvent::Kind::RoomCreated, nullptr, room->name, {});
+    return OperatorResult::success();
+}
+
+OperatorResult Hub::deleteRoom(const QString &name)
+{
+    Room *room = findRoom(name);
+    if (!room)
+        return OperatorResult::failure(Error::NoSuchRoom, tr("there is no room %1").arg(name));
+
+    // Members are told they left; the room goes silently, with no member_left storm.
+    const QByteArray left = WsFrame::text(encode(
+        {{QStringLiteral("type"), QStringLiteral("left")}, {QStringLiteral("room"), room->name}}));
+    const std::vector<Connection *> members = room->connections.items();
+    for (Connection *connection : members) {
+        send(connection, left);
+        connection->rooms.remove(room);
+    }
+
+    m_rooms.remove(room->key);
+    m_log->dropRoom(room->key);
+    sendToAll({{QStringLiteral("type"), QStringLiteral("room_deleted")},
+               {QStringLiteral("room"), room->name}},
+              false);
+
+    qCInfo(lcHub).noquote() << "room" << room->name << "deleted," << members.size()
+                            << "connections removed";
+    record(HubEvent::Kind::RoomDeleted, nullptr, room->name, {});
+    delete room;
+    return OperatorResult::success(int(members.size()));
+}
+
+OperatorResult Hub::setTopic(const QString &name, const QString &topic)
+{
+    Room *room = findRoom(name);
+    if (!room)
+        return OperatorResult::failure(Error::NoSuchRoom, tr("there is no room %1").arg(name));
+    if (topic.size() > MaxTopicChars)
+        return OperatorResult::failure(Error::TooLarge,
+                                       tr("a topic has at most %1 characters").arg(MaxTopicChars));
+
+    room->topic = topic;
+    sendToRoom(room, {{QStringLiteral("type"), QStringLiteral("topic")},
+                      {QStringLiteral("room"), room->name},
+                      {QStringLiteral("topic"), topic}});
+    record(HubEvent::Kind::TopicChanged, nullptr, room->name, topic);
+    return OperatorResult::success();
+}

@@ -1,0 +1,182 @@
+// Rooms, membership and presence.
+#include <algorithm>
+
+#include "hub.h"
+#include "logging.h"
+#include "roomlog.h"
+
+using namespace Protocol;
+
+namespace {
+
+QJsonObject memberEntry(const User *user)
+{
+    return {{QStringLiteral("user"), user->name}, {QStringLiteral("status"), user->presence()}};
+}
+
+} // namespace
+
+Room *Hub::findRoom(const QString &name) const
+{
+    return m_rooms.value(nameKey(name));
+}
+
+User *Hub::findUser(const QString &name) const
+{
+    return m_users.value(nameKey(name));
+}
+
+Room *Hub::addRoom(const QString &name, const QString &topic)
+{
+    auto *room = new Room;
+    room->name = name.normalized(QString::NormalizationForm_C);
+    room->key = nameKey(name);
+    room->topic = topic;
+    room->lastSeq = m_log->lastSeq(room->key);
+    m_rooms.insert(room->key, room);
+
+    sendToAll({{QStringLiteral("type"), QStringLiteral("room_created")},
+               {QStringLiteral("room"), room->name},
+               {QStringLiteral("topic"), room->topic}},
+              false);
+    return room;
+}
+
+void Hub::enterRoom(Connection *connection, Room *room)
+{
+    User *user = connection->user;
+    room->connections.insert(connection);
+    connection->rooms.insert(room);
+
+    int &devicesInRoom = room->members[user];
+    if (++devicesInRoom == 1)
+        memberJoined(room, user);
+}
+
+void Hub::exitRoom(Connection *connection, Room *room)
+{
+    User *user = connection->user;
+    room->connections.remove(connection);
+    connection->rooms.remove(room);
+
+    auto member = room->members.find(user);
+    if (member == room->members.end() || --member.value() > 0)
+        return;
+    room->members.erase(member);
+    memberLeft(room, user);
+}
+
+// Once per user per room, on their first device in: never per device. In big rooms the
+// changes are gathered and sent once per tick, so a join storm costs members, not members
+// squared, frames.
+void Hub::memberJoined(Room *room, User *user)
+{
+    qCDebug(lcHub).noquote() << user->name << "joined" << room->name;
+    record(HubEvent::Kind::Joined, nullptr, room->name, user->name);
+
+    if (room->members.size() > m_config.coalesceAbove || !room->pendingJoined.isEmpty()
+        || !room->pendingLeft.isEmpty()) {
+        if (!room->pendingLeft.removeOne(user->name))
+            room->pendingJoined.append(user->name);
+        return;
+    }
+
+    sendToRoom(room,
+               {{QStringLiteral("type"), QStringLiteral("member_joined")},
+                {QStringLiteral("room"), room->name},
+                {QStringLiteral("user"), user->name},
+                {QStringLiteral("status"), user->presence()}},
+               user);
+}
+
+void Hub::memberLeft(Room *room, User *user)
+{
+    qCDebug(lcHub).noquote() << user->name << "left" << room->name;
+    record(HubEvent::Kind::Left, nullptr, room->name, user->name);
+
+    if (room->members.size() >= m_config.coalesceAbove || !room->pendingJoined.isEmpty()
+        || !room->pendingLeft.isEmpty()) {
+        if (!room->pendingJoined.removeOne(user->name))
+            room->pendingLeft.append(user->name);
+        return;
+    }
+
+    sendToRoom(room, {{QStringLiteral("type"), QStringLiteral("member_left")},
+                      {QStringLiteral("room"), room->name},
+                      {QStringLiteral("user"), user->name}});
+}
+
+void Hub::flushMemberChanges(Room *room)
+{
+    if (room->pendingJoined.isEmpty() && room->pendingLeft.isEmpty())
+        return;
+
+    sendToRoom(room, {{QStringLiteral("type"), QStringLiteral("members_changed")},
+                      {QStringLiteral("room"), room->name},
+                      {QStringLiteral("joined"), QJsonArray::fromStringList(room->pendingJoined)},
+                      {QStringLiteral("left"), QJsonArray::fromStringList(room->pendingLeft)},
+                      {QStringLiteral("count"), int(room->members.size())}});
+    room->pendingJoined.clear();
+    room->pendingLeft.clear();
+}
+
+QJsonObject Hub::joinedFrame(const Room *room) const
+{
+    QString next;
+    QJsonObject frame {{QStringLiteral("type"), QStringLiteral("joined")},
+                       {QStringLiteral("room"), room->name},
+                       {QStringLiteral("seq"), double(room->lastSeq)},
+                       {QStringLiteral("topic"), room->topic},
+                       {QStringLiteral("count"), int(room->members.size())},
+                       {QStringLiteral("members"), memberList(room, {}, &next)}};
+    if (!next.isEmpty())
+        frame.insert(QStringLiteral("next"), next);
+    return frame;
+}
+
+// One page of members in name order, starting after the name key `after`.
+QJsonArray Hub::memberList(const Room *room, const QString &after, QString *next) const
+{
+    const QString afterKey = nameKey(after);
+    QList<const User *> users;
+    for (auto it = room->members.cbegin(); it != room->members.cend(); ++it) {
+        if (after.isEmpty() || it.key()->key > afterKey)
+            users.append(it.key());
+    }
+    std::sort(users.begin(), users.end(),
+              [](const User *a, const User *b) { return a->key < b->key; });
+
+    QJsonArray list;
+    const int cap = qMax(1, m_config.memberListCap);
+    for (int i = 0; i < users.size() && i < cap; ++i)
+        list.append(memberEntry(users.at(i)));
+    if (users.size() > cap)
+        *next = users.at(cap - 1)->key;
+    return list;
+}
+
+// To everyone who shares a room with the user, and to the user's own devices.
+void Hub::announcePresence(User *user)
+{
+    const QByteArray wire =
+        WsFrame::text(encode({{QStringLiteral("type"), QStringLiteral("presence")},
+                              {QStringLiteral("user"), user->name},
+                              {QStringLiteral("status"), user->presence()}}));
+
+    const quint64 mark = nextMark();
+    auto deliver = [this, mark, &wire](Connection *connection) {
+        if (connection->mark == mark)
+            return;
+        connection->mark = mark;
+        send(connection, wire);
+    };
+
+    for (Connection *own : user->connections)
+        deliver(own);
+    for (Room *room : std::as_const(m_rooms)) {
+        if (!room->members.contains(user))
+            continue;
+        for (Connection *member : room->connections)
+            deliver(member);
+    }
+}

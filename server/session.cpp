@@ -1,0 +1,411 @@
+// Client frames: one small handler per frame type. Each reads as validate, act, notify.
+#include <QDeadlineTimer>
+#include <QRandomGenerator>
+#include <QWebSocket>
+
+#include "hub.h"
+#include "logging.h"
+#include "roomlog.h"
+
+using namespace Protocol;
+
+namespace {
+
+QString newToken()
+{
+    quint32 words[6];
+    QRandomGenerator::system()->fillRange(words);
+    const QByteArray bytes(reinterpret_cast<const char *>(words), sizeof(words));
+    return QString::fromLatin1(
+        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+// Compares secrets in time independent of where they differ.
+bool sameSecret(const QString &a, const QString &b)
+{
+    const QByteArray x = a.toUtf8();
+    const QByteArray y = b.toUtf8();
+    if (x.size() != y.size())
+        return false;
+    uchar difference = 0;
+    for (qsizetype i = 0; i < x.size(); ++i)
+        difference |= uchar(x.at(i) ^ y.at(i));
+    return difference == 0;
+}
+
+QJsonValue cidRef(const ClientFrame &frame)
+{
+    return frame.cid.isNull() || frame.cid.isUndefined() ? QJsonValue(frame.typeName) : frame.cid;
+}
+
+} // namespace
+
+void Hub::handleText(Connection *connection, const QString &text)
+{
+    if (connection->state == Connection::State::Closing)
+        return;
+
+    const QByteArray utf8 = text.toUtf8();
+    connection->lastInboundMs = QDeadlineTimer::current().deadline();
+    connection->lastActivity = QDateTime::currentDateTimeUtc();
+    connection->bytesIn += utf8.size();
+    ++connection->messagesIn;
+    m_totals.bytesIn += utf8.size();
+    ++m_totals.messagesIn;
+
+    const ParseLimits limits {m_config.maxTextChars, m_config.maxMulticastUsers};
+    ClientFrame frame;
+    ParseError error;
+    if (!parseClientFrame(utf8, limits, &frame, &error)) {
+        rejectFrame(connection, error.code, error.message, error.ref);
+        return;
+    }
+    dispatch(connection, frame);
+}
+
+void Hub::handleBinary(Connection *connection, const QByteArray &data)
+{
+    if (connection->state == Connection::State::Closing)
+        return;
+    connection->lastInboundMs = QDeadlineTimer::current().deadline();
+    connection->bytesIn += data.size();
+    ++connection->messagesIn;
+    rejectFrame(connection, Error::BadJson,
+                tr("binary frames are not understood; send JSON in text frames"), {});
+}
+
+void Hub::dispatch(Connection *connection, const ClientFrame &frame)
+{
+    const bool helloDone = connection->state == Connection::State::Active;
+    if (frame.type == FrameType::Hello) {
+        if (helloDone)
+            rejectFrame(connection, Error::AlreadyHello, tr("hello was already accepted"),
+                        frame.typeName);
+        else
+            handleHello(connection, frame);
+        return;
+    }
+
+    if (!helloDone) {
+        rejectFrame(connection, Error::NotHello, tr("send hello first"), frame.typeName);
+        return;
+    }
+
+    switch (frame.type) {
+    case FrameType::Join:
+        return handleJoin(connection, frame);
+    case FrameType::Leave:
+        return handleLeave(connection, frame);
+    case FrameType::Say:
+        return handleSay(connection, frame);
+    case FrameType::Dm:
+        return handleDm(connection, frame);
+    case FrameType::Multicast:
+        return handleMulticast(connection, frame);
+    case FrameType::Status:
+        return handleStatus(connection, frame);
+    case FrameType::Typing:
+        return handleTyping(connection, frame);
+    case FrameType::Rooms:
+        return handleRooms(connection);
+    case FrameType::Who:
+        return handleWho(connection, frame);
+    case FrameType::Hello:
+        break;
+    }
+}
+
+void Hub::rejectFrame(Connection *connection, const QString &code, const QString &message,
+                      const QJsonValue &ref)
+{
+    ++m_totals.rejectedFrames;
+    qCWarning(lcProtocol).noquote() << "connection" << connection->id << "from" << connection->peer
+                                    << "sent a bad frame:" << code << '-' << message;
+    send(connection, WsFrame::text(errorFrame(code, message, ref)));
+}
+
+void Hub::refuseHello(Connection *connection, const QString &code, const QString &message,
+                      quint16 closeCode)
+{
+    rejectFrame(connection, code, message, QStringLiteral("hello"));
+    record(HubEvent::Kind::Rejected, connection, {}, tr("hello refused: %1").arg(code));
+    closeConnection(connection, closeCode, message);
+}
+
+void Hub::handleHello(Connection *connection, const ClientFrame &frame)
+{
+    if (frame.protocol != Version)
+        return refuseHello(connection, Error::UnsupportedProtocol,
+                           tr("this hub speaks protocol %1 only").arg(Version),
+                           CloseUnsupportedProtocol);
+
+    if (!m_config.password.isEmpty() && !sameSecret(frame.password, m_config.password))
+        return refuseHello(connection, Error::BadPassword, tr("wrong hub password"),
+                           CloseBadPassword);
+
+    QString why;
+    if (!isValidUserName(frame.user, &why) || nameKey(frame.user) == nameKey(m_config.operatorName))
+        return refuseHello(connection, Error::BadName,
+                           why.isEmpty() ? tr("that name is reserved") : why, CloseBadName);
+
+    User *user = findUser(frame.user);
+    if (user && user->isOnline() && !sameSecret(frame.token, user->token))
+        return refuseHello(
+            connection, Error::NameTaken,
+            tr("the name %1 is in use; pick another or use its token").arg(user->name),
+            CloseNameTaken);
+
+    if (!user) {
+        user = new User;
+        user->name = frame.user.normalized(QString::NormalizationForm_C);
+        user->key = nameKey(frame.user);
+        m_users.insert(user->key, user);
+    }
+    if (!user->isOnline())
+        user->token = newToken();
+
+    const QString device =
+        frame.device.isEmpty() ? QStringLiteral("device-%1").arg(connection->id) : frame.device;
+    admit(connection, user, device);
+}
+
+void Hub::admit(Connection *connection, User *user, const QString &device)
+{
+    Connection *previous = nullptr;
+    for (Connection *other : user->connections) {
+        if (other->device == device)
+            previous = other;
+    }
+
+    const bool cameOnline = !user->isOnline();
+    connection->state = Connection::State::Active;
+    connection->user = user;
+    connection->device = device;
+    user->connections.insert(connection);
+
+    const QJsonObject limits {{QStringLiteral("max_message_bytes"), m_config.maxMessageBytes},
+                              {QStringLiteral("max_text_chars"), m_config.maxTextChars},
+                              {QStringLiteral("max_multicast_users"), m_config.maxMulticastUsers},
+                              {QStringLiteral("member_list_cap"), m_config.memberListCap}};
+    sendJson(connection, {{QStringLiteral("type"), QStringLiteral("welcome")},
+                          {QStringLiteral("connection"), double(connection->id)},
+                          {QStringLiteral("user"), user->name},
+                          {QStringLiteral("device"), device},
+                          {QStringLiteral("token"), user->token},
+                          {QStringLiteral("status"), user->status},
+                          {QStringLiteral("protocol"), Version},
+                          {QStringLiteral("heartbeat_s"), m_config.heartbeatIntervalS},
+                          {QStringLiteral("limits"), limits}});
+
+    qCInfo(lcHub).noquote() << "connection" << connection->id << "is" << user->name << "on"
+                            << device;
+    if (previous)
+        takeOver(connection, previous);
+    else if (cameOnline)
+        announcePresence(user);
+}
+
+// Same user, device and token as a live connection: a client reconnecting before the hub
+// noticed the old connection die. The new one inherits the rooms silently, so the room sees
+// no leave and join, and the old one is closed with 4002.
+void Hub::takeOver(Connection *connection, Connection *previous)
+{
+    const std::vector<Room *> rooms = previous->rooms.items();
+    for (Room *room : rooms) {
+        room->connections.remove(previous);
+        previous->rooms.remove(room);
+        room->connections.insert(connection);
+        connection->rooms.insert(room);
+        sendJson(connection, joinedFrame(room));
+    }
+
+    previous->user->connections.remove(previous);
+    previous->state = Connection::State::AwaitingHello; // detached: closing it notifies no one
+    closeConnection(previous, CloseReplaced, tr("replaced by a new connection"));
+}
+
+void Hub::handleJoin(Connection *connection, const ClientFrame &frame)
+{
+    Room *room = findRoom(frame.room);
+    if (!room && !m_config.allowUserRooms)
+        return rejectFrame(connection, Error::NoSuchRoom, tr("there is no room %1").arg(frame.room),
+                           frame.typeName);
+    if (!room) {
+        room = addRoom(frame.room, {});
+        record(HubEvent::Kind::RoomCreated, connection, room->name, tr("created by a user"));
+    }
+
+    if (!connection->rooms.contains(room))
+        enterRoom(connection, room);
+    sendJson(connection, joinedFrame(room));
+}
+
+void Hub::handleLeave(Connection *connection, const ClientFrame &frame)
+{
+    Room *room = findRoom(frame.room);
+    if (!room || !connection->rooms.contains(room))
+        return rejectFrame(connection, room ? Error::NotInRoom : Error::NoSuchRoom,
+                           tr("you are not in %1").arg(frame.room), frame.typeName);
+
+    exitRoom(connection, room);
+    sendJson(connection, {{QStringLiteral("type"), QStringLiteral("left")},
+                          {QStringLiteral("room"), room->name}});
+}
+
+void Hub::handleSay(Connection *connection, const ClientFrame &frame)
+{
+    Room *room = findRoom(frame.room);
+    if (!room || !connection->rooms.contains(room))
+        return rejectFrame(connection, room ? Error::NotInRoom : Error::NoSuchRoom,
+                           tr("join %1 before you speak there").arg(frame.room), cidRef(frame));
+
+    ChatMessage message {room->key, 0, connection->user->name, frame.text,
+                         QDateTime::currentDateTimeUtc()};
+    const quint64 connectionId = connection->id;
+    const QJsonValue cid = frame.cid;
+
+    m_log->append(message, [this, connectionId, cid](const ChatMessage &accepted) {
+        Room *room = m_rooms.value(accepted.roomKey);
+        Connection *sender = m_connections.value(connectionId);
+        if (!room)
+            return; // deleted while the log was writing
+        room->lastSeq = accepted.seq;
+        ++room->messagesSinceTick;
+
+        if (sender && !cid.isNull() && !cid.isUndefined())
+            sendJson(sender, {{QStringLiteral("type"), QStringLiteral("ack")},
+                              {QStringLiteral("cid"), cid},
+                              {QStringLiteral("room"), room->name},
+                              {QStringLiteral("seq"), double(accepted.seq)}});
+
+        const QJsonObject out {{QStringLiteral("type"), QStringLiteral("message")},
+                               {QStringLiteral("room"), room->name},
+                               {QStringLiteral("seq"), double(accepted.seq)},
+                               {QStringLiteral("from"), accepted.from},
+                               {QStringLiteral("text"), accepted.text},
+                               {QStringLiteral("ts"), timestamp(accepted.ts)}};
+        sendToConnections(room->connections.items(), WsFrame::text(encode(out)), true);
+    });
+}
+
+void Hub::handleDm(Connection *connection, const ClientFrame &frame)
+{
+    User *target = findUser(frame.to);
+    if (!target || !target->isOnline())
+        return rejectFrame(connection, Error::NoSuchUser, tr("%1 is not connected").arg(frame.to),
+                           cidRef(frame));
+
+    const QJsonObject out {{QStringLiteral("type"), QStringLiteral("dm")},
+                           {QStringLiteral("from"), connection->user->name},
+                           {QStringLiteral("to"), target->name},
+                           {QStringLiteral("text"), frame.text},
+                           {QStringLiteral("ts"), timestamp(QDateTime::currentDateTimeUtc())}};
+
+    std::vector<Connection *> recipients = target->connections.items();
+    for (Connection *own : connection->user->connections) {
+        if (own != connection)
+            recipients.push_back(own);
+    }
+
+    if (!frame.cid.isNull())
+        sendJson(connection, {{QStringLiteral("type"), QStringLiteral("ack")},
+                              {QStringLiteral("cid"), frame.cid}});
+    sendToConnections(recipients, WsFrame::text(encode(out)), true);
+}
+
+void Hub::handleMulticast(Connection *connection, const ClientFrame &frame)
+{
+    QList<User *> targets;
+    QStringList missing;
+    for (const QString &name : frame.toUsers) {
+        User *user = findUser(name);
+        if (user && user->isOnline()) {
+            if (!targets.contains(user))
+                targets.append(user);
+        } else {
+            missing.append(name);
+        }
+    }
+    if (!missing.isEmpty())
+        return rejectFrame(connection, Error::NoSuchUser,
+                           tr("not connected: %1").arg(missing.join(QStringLiteral(", "))),
+                           cidRef(frame));
+
+    QJsonArray names;
+    std::vector<Connection *> recipients;
+    for (User *user : std::as_const(targets)) {
+        names.append(user->name);
+        recipients.insert(recipients.end(), user->connections.begin(), user->connections.end());
+    }
+    for (Connection *own : connection->user->connections) {
+        if (own != connection)
+            recipients.push_back(own);
+    }
+
+    const QJsonObject out {{QStringLiteral("type"), QStringLiteral("multicast")},
+                           {QStringLiteral("from"), connection->user->name},
+                           {QStringLiteral("to"), names},
+                           {QStringLiteral("text"), frame.text},
+                           {QStringLiteral("ts"), timestamp(QDateTime::currentDateTimeUtc())}};
+    if (!frame.cid.isNull())
+        sendJson(connection, {{QStringLiteral("type"), QStringLiteral("ack")},
+                              {QStringLiteral("cid"), frame.cid}});
+    sendToConnections(recipients, WsFrame::text(encode(out)), true);
+}
+
+void Hub::handleStatus(Connection *connection, const ClientFrame &frame)
+{
+    User *user = connection->user;
+    if (user->status == frame.status)
+        return;
+    user->status = frame.status;
+    announcePresence(user);
+}
+
+void Hub::handleTyping(Connection *connection, const ClientFrame &frame)
+{
+    Room *room = findRoom(frame.room);
+    if (!room || !connection->rooms.contains(room))
+        return rejectFrame(connection, room ? Error::NotInRoom : Error::NoSuchRoom,
+                           tr("you are not in %1").arg(frame.room), frame.typeName);
+
+    sendToRoom(room,
+               {{QStringLiteral("type"), QStringLiteral("typing")},
+                {QStringLiteral("room"), room->name},
+                {QStringLiteral("user"), connection->user->name}},
+               connection->user);
+}
+
+void Hub::handleRooms(Connection *connection)
+{
+    QList<const Room *> rooms;
+    for (const Room *room : std::as_const(m_rooms))
+        rooms.append(room);
+    std::sort(rooms.begin(), rooms.end(),
+              [](const Room *a, const Room *b) { return a->key < b->key; });
+
+    QJsonArray list;
+    for (const Room *room : std::as_const(rooms))
+        list.append(QJsonObject {{QStringLiteral("room"), room->name},
+                                 {QStringLiteral("topic"), room->topic},
+                                 {QStringLiteral("count"), int(room->members.size())}});
+    sendJson(connection,
+             {{QStringLiteral("type"), QStringLiteral("rooms")}, {QStringLiteral("rooms"), list}});
+}
+
+void Hub::handleWho(Connection *connection, const ClientFrame &frame)
+{
+    Room *room = findRoom(frame.room);
+    if (!room)
+        return rejectFrame(connection, Error::NoSuchRoom, tr("there is no room %1").arg(frame.room),
+                           frame.typeName);
+
+    QString next;
+    QJsonObject out {{QStringLiteral("type"), QStringLiteral("who")},
+                     {QStringLiteral("room"), room->name},
+                     {QStringLiteral("count"), int(room->members.size())},
+                     {QStringLiteral("members"), memberList(room, frame.after, &next)}};
+    if (!next.isEmpty())
+        out.insert(QStringLiteral("next"), next);
+    sendJson(connection, out);
+}

@@ -1,0 +1,127 @@
+#pragma once
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+// Value types the engine hands to everyone outside its thread (console, ctl, tests). They hold
+// no pointers into the engine, so they can be kept, copied and compared freely.
+
+struct ConnectionInfo
+{
+    quint64 id = 0;
+    QString user; // empty until hello
+    QString device;
+    QString peer; // address:port
+    QDateTime connectedAt;
+    QDateTime lastActivity;
+    quint64 messagesIn = 0;
+    quint64 messagesOut = 0;
+    quint64 bytesIn = 0;
+    quint64 bytesOut = 0;
+    qint64 queuedBytes = 0; // ours plus Qt's bytesToWrite()
+    QStringList rooms;
+};
+
+struct UserInfo
+{
+    QString name;
+    QString status; // online, away, busy, offline
+    int devices = 0;
+    QStringList rooms;
+    QDateTime lastSeen;
+};
+
+struct RoomInfo
+{
+    QString name;
+    QString topic;
+    quint64 lastSeq = 0;
+    double messagesPerSecond = 0;
+    QStringList members; // user names, sorted
+};
+
+struct HubTotals
+{
+    int connections = 0;
+    int users = 0; // online users
+    int rooms = 0;
+    quint64 connectionsAccepted = 0;
+    quint64 messagesIn = 0; // frames from clients after hello
+    quint64 messagesOut = 0; // frames written to clients
+    quint64 deliveries = 0; // chat frames (message, dm, multicast, announcement) written
+    quint64 bytesIn = 0;
+    quint64 bytesOut = 0;
+    quint64 slowConsumerCloses = 0;
+    quint64 heartbeatTimeouts = 0;
+    quint64 helloTimeouts = 0;
+    quint64 kicks = 0;
+    quint64 rejectedFrames = 0; // frames answered with an error
+    double messagesInPerSecond = 0;
+    double messagesOutPerSecond = 0;
+    double deliveriesPerSecond = 0;
+};
+
+struct HubSnapshot
+{
+    QDateTime takenAt;
+    bool running = false;
+    quint16 port = 0;
+    QList<QHostAddress> listenAddresses; // every address people can connect to
+    QList<ConnectionInfo> connections;
+    QList<UserInfo> users; // online users and recently seen offline ones
+    QList<RoomInfo> rooms;
+    HubTotals totals;
+};
+
+// Something the operator would want in an event log. Batched; never one per chat message.
+struct HubEvent
+{
+    enum class Kind {
+        Started,
+        Stopped,
+        Connected,
+        Disconnected,
+        Joined, // user's first connection into a room
+        Left, // user's last connection out of a room
+        HelloTimeout,
+        HeartbeatTimeout,
+        SlowConsumer,
+        Kicked,
+        Broadcast,
+        RoomCreated,
+        RoomDeleted,
+        TopicChanged,
+        Rejected, // bad input answered with an error or a close
+        Error,
+    };
+
+    QDateTime time;
+    Kind kind = Kind::Error;
+    quint64 connection = 0;
+    QString user;
+    QString room;
+    QString detail; // readable; never a message body, password or token
+};
+
+// What an operator command did, for the console, ctl and tests.
+struct OperatorResult
+{
+    bool ok = false;
+    QString error; // a protocol-style code: no_such_user, no_such_room, room_exists, ...
+    QString message; // readable
+    int affected = 0; // connections closed, deliveries made, ...
+
+    static OperatorResult success(int affected = 0) { return {true, {}, {}, affected}; }
+    static OperatorResult failure(const QString &code, const QString &message)
+    {
+        return {false, code, message, 0};
+    }
+};
+
+Q_DECLARE_METATYPE(HubSnapshot)
+Q_DECLARE_METATYPE(HubEvent)
+Q_DECLARE_METATYPE(OperatorResult)
