@@ -1,6 +1,7 @@
 // Chat between real QWebSocket clients through a real hub on 127.0.0.1, port 0.
 #include <memory>
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QSet>
 #include <QTest>
@@ -43,6 +44,7 @@ private slots:
     void operatorManagesRooms();
     void bigRoomsCoalesceMemberChanges();
     void kickClosesEveryDeviceAfterKickedFrame();
+    void stopClosesEveryClientWith1001();
 
 private:
     TestClient *client(const QString &user, const QString &device = {});
@@ -486,6 +488,25 @@ void TestHubChat::kickClosesEveryDeviceAfterKickedFrame()
     }
     QCOMPARE(str(bob->waitFor(QStringLiteral("member_left")), "user"), QStringLiteral("mallory"));
     QTRY_COMPARE(m_hub->snapshot().result().connections.size(), 1);
+}
+
+void TestHubChat::stopClosesEveryClientWith1001()
+{
+    TestClient *alice = client(QStringLiteral("alice"));
+    TestClient *bob = client(QStringLiteral("bob"));
+    TestClient *anonymous = client(QString()); // connected, no hello yet
+    bob->join(QStringLiteral("general"));
+
+    QElapsedTimer timer;
+    timer.start();
+    m_hub->stop();
+    QVERIFY2(timer.elapsed() < 2000, "stop waited for a grace period it did not need");
+    QVERIFY(!m_hub->isRunning());
+
+    for (TestClient *c : {alice, bob, anonymous}) {
+        QVERIFY(c->waitForDisconnected());
+        QCOMPARE(c->closeCode(), 1001);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestHubChat)

@@ -1,0 +1,226 @@
+#include <cstdio>
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QHostAddress>
+#include <QProcessEnvironment>
+#include <QTcpServer>
+#include <QTextStream>
+
+#include "ctl.h"
+#include "hubservice.h"
+#include "logsetup.h"
+#include "settings.h"
+#include "signalwatcher.h"
+
+namespace {
+
+constexpr int ExitFailed = 1; // the hub could not start, or stopped on its own
+constexpr int ExitUsage = 2;
+
+const QString helpSettingsOption = QStringLiteral("help-settings");
+
+QTextStream &standardOutput()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream &standardError()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+QString description()
+{
+    return QStringLiteral(
+        "Confab LAN chat hub. Runs the hub; 'confab ctl --help' shows the commands that\n"
+        "control a running one.\n"
+        "\n"
+        "Settings come from built-in defaults, then DATA_DIR/confab.ini (or --config), then\n"
+        "the flags below; docs/CONFIGURATION.md describes each one.\n"
+        "\n"
+        "There is no --password flag: every user of this machine can read a command line\n"
+        "(ps, /proc). Give the hub password as password_file or password in the settings\n"
+        "file, with --password-file FILE, in the CONFAB_PASSWORD environment variable, or\n"
+        "in a variable named by --password-env NAME.");
+}
+
+void setUpParser(QCommandLineParser *parser)
+{
+    parser->setApplicationDescription(description());
+    // Not addHelpOption(): its --help-all lists Qt's own options, which only process() handles.
+    parser->addOption(
+        {{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Displays this help.")});
+    parser->addVersionOption();
+    addSettingOptions(parser);
+
+    // For checking docs/CONFIGURATION.md against the table, so not in --help.
+    QCommandLineOption helpSettings(helpSettingsOption,
+                                    QStringLiteral("Print the settings table as Markdown."));
+    helpSettings.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser->addOption(helpSettings);
+}
+
+int usageError(const QString &message)
+{
+    standardError() << "confab: " << message << "\nTry 'confab --help'.\n";
+    return ExitUsage;
+}
+
+int parseError(const QCommandLineParser &parser)
+{
+    QString message = parser.errorText();
+    if (parser.unknownOptionNames().contains(QLatin1String("password"))) {
+        message += QStringLiteral("\nThere is no --password flag, because other users can read "
+                                  "command lines; use --password-file FILE or CONFAB_PASSWORD.");
+    }
+    return usageError(message);
+}
+
+void logStartup(const AppSettings &settings)
+{
+    qCInfo(lcApp, "Confab %s starting; data directory %s", CONFAB_VERSION,
+           qUtf8Printable(settings.dataDir));
+    if (settings.configFileRead)
+        qCInfo(lcConfig, "settings from %s", qUtf8Printable(settings.configFile));
+    else
+        qCInfo(lcConfig, "no settings file at %s; using defaults and flags",
+               qUtf8Printable(settings.configFile));
+
+    for (const QString &warning : settings.warnings)
+        qCWarning(lcConfig, "%s", qUtf8Printable(warning));
+
+    if (settings.passwordSource.isEmpty())
+        qCInfo(lcConfig, "no hub password: anyone who reaches the port can join");
+    else
+        qCInfo(lcConfig, "hub password from %s", qUtf8Printable(settings.passwordSource));
+}
+
+void logRunning(const HubService &service, const AppSettings &settings)
+{
+    qCInfo(lcApp, "hub running on port %u; Ctrl-C or SIGTERM stops it", service.port());
+    if (settings.hub.listenAddress == QHostAddress(QHostAddress::Any)) {
+        qCInfo(lcApp, "accepting clients on every network interface; listen = localhost keeps "
+                      "the hub to this machine");
+    }
+}
+
+// The engine's message says what failed; this adds what to do when the port is taken.
+bool portInUse(const HubConfig &config)
+{
+    if (config.port == 0)
+        return false;
+    QTcpServer probe;
+    return !probe.listen(config.listenAddress, config.port)
+           && probe.serverError() == QAbstractSocket::AddressInUseError;
+}
+
+int reportStartFailure(const HubService &service, const HubConfig &config)
+{
+    standardError() << "confab: cannot start the hub: " << service.errorString() << '\n';
+    if (portInUse(config)) {
+        standardError() << "Port " << config.port << " is already in use (another Confab hub or "
+                        << "another program). Start with --port 0 to let the system pick a free "
+                        << "port, or choose another one with --port.\n";
+    }
+    return ExitFailed;
+}
+
+int runHeadless(const AppSettings &settings)
+{
+    SignalWatcher signalWatcher;
+    HubService service;
+    if (!service.start(settings.hub))
+        return reportStartFailure(service, settings.hub);
+    logRunning(service, settings);
+
+    bool signalled = false;
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &service,
+                     [&](int signalNumber) {
+                         qCInfo(lcApp, "%s received; stopping the hub",
+                                qUtf8Printable(SignalWatcher::signalName(signalNumber)));
+                         signalled = true;
+                         service.stop();
+                         QCoreApplication::quit();
+                     });
+    QObject::connect(&service, &HubService::stopped, qApp, &QCoreApplication::quit);
+    QCoreApplication::exec();
+
+    if (!signalled) {
+        qCCritical(lcApp, "the hub stopped by itself: %s", qUtf8Printable(service.errorString()));
+        return ExitFailed;
+    }
+    qCInfo(lcApp, "stopped");
+    return 0;
+}
+
+int runHub(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    setUpParser(&parser);
+    if (!parser.parse(arguments))
+        return parseError(parser);
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(0);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
+    if (parser.isSet(helpSettingsOption)) {
+        standardOutput() << settingsTable();
+        return 0;
+    }
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(QStringLiteral("unexpected argument '%1'")
+                              .arg(parser.positionalArguments().constFirst()));
+
+    AppSettings settings;
+    QString error;
+    if (!resolveSettings(parser, QProcessEnvironment::systemEnvironment(), &settings, &error)) {
+        standardError() << "confab: " << error << '\n';
+        return ExitUsage;
+    }
+    applyLogLevel(settings.logLevel);
+    logStartup(settings);
+
+    if (!ensureDataDir(settings.dataDir, &error)) {
+        standardError() << "confab: " << error << '\n';
+        return ExitFailed;
+    }
+
+    // Seam for the console (next issue): without --headless it opens here, on the QApplication
+    // that main() will then create. Until it exists the hub runs headless either way.
+    if (!settings.headless)
+        qCInfo(lcApp, "the console is not built yet; running headless");
+    return runHeadless(settings);
+}
+
+int runCtl(const QStringList &arguments)
+{
+    return Ctl::run(arguments, standardOutput(), standardError());
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    // The glib event dispatcher costs O(sockets) on every socket-notifier change (QT-NOTES.md).
+    // The engine thread installs its own epoll dispatcher where it can; this keeps Qt's Unix
+    // dispatcher as the fallback everywhere else. Set before the first Qt object exists.
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
+
+    installMessagePattern();
+    QCoreApplication::setApplicationName(QStringLiteral("confab"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CONFAB_VERSION));
+
+    // The console will need a QApplication when --headless is absent, decided here from argv
+    // because it must be the first Qt object. For now every mode is a QCoreApplication.
+    QCoreApplication app(argc, argv);
+
+    const QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() > 1 && arguments.at(1) == QLatin1String("ctl"))
+        return runCtl(arguments.mid(2));
+    return runHub(arguments);
+}
