@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12's own packages, whatever Confab needs that this machine lacks.
+# Usage: scripts/deps.sh [build|test]   (test adds what the test suite needs)
+set -euo pipefail
+
+packages=(g++ cmake ninja-build qt6-base-dev qt6-websockets-dev)
+if [ "${1:-build}" = test ]; then
+    # python3-websockets: the third-party client the interop tests drive (system python3).
+    packages+=(clang-format python3 python3-websockets)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "These Debian packages are missing; run as root or install them: ${missing[*]}" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
