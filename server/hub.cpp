@@ -133,6 +133,8 @@ void Hub::shutdown()
     record(HubEvent::Kind::Stopped, nullptr, {}, tr("hub stopped"));
     flushEvents();
 
+    // drained() comes from handleDisconnected() when the last client has gone, or from here
+    // for clients that never answer the close.
     if (m_connections.isEmpty())
         QTimer::singleShot(0, this, &Hub::drained);
     else
@@ -158,6 +160,7 @@ void Hub::adopt(QWebSocket *socket, QTcpSocket *tcp, qint64 acceptedMs,
     connection->acceptedMs = acceptedMs;
     connection->lastInboundMs = monotonicMs();
     connection->lastWriteProgressMs = connection->lastInboundMs;
+    connection->lastPingMs = connection->lastInboundMs;
     m_connections.insert(connection->id, connection);
     ++m_totals.connectionsAccepted;
 
@@ -209,6 +212,9 @@ void Hub::handleDisconnected(Connection *connection)
     m_connections.remove(connection->id);
     connection->socket->deleteLater();
     delete connection;
+
+    if (m_shuttingDown && m_connections.isEmpty())
+        emit drained();
 }
 
 void Hub::closeConnection(Connection *connection, quint16 code, const QString &reason)
@@ -304,10 +310,10 @@ void Hub::checkHeartbeat(Connection *connection, qint64 now)
     }
 
     // Each connection pings on its own phase (counted from its accept), so pings spread out.
-    const qint64 intervalMs = qint64(m_config.heartbeatIntervalS) * 1000;
-    const qint64 age = now - connection->acceptedMs;
-    if (age / intervalMs != (age - TickMs) / intervalMs)
+    if (now - connection->lastPingMs >= qint64(m_config.heartbeatIntervalS) * 1000) {
+        connection->lastPingMs = now;
         connection->socket->ping();
+    }
 }
 
 void Hub::updateRates(qint64 now)

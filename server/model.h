@@ -73,6 +73,7 @@ struct Connection
     qint64 acceptedMs = 0; // monotonic clock, for the hello timeout
     qint64 lastInboundMs = 0; // any frame, pongs included
     qint64 lastWriteProgressMs = 0; // the kernel last took bytes from us
+    qint64 lastPingMs = 0;
     qint64 closingSinceMs = 0;
 
     User *user = nullptr;
