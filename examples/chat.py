@@ -126,6 +126,10 @@ class Chat:
             show(f"#{f['room']} * topic is now: {f['topic']}")
         elif kind == "left":
             show(f"#{f['room']} * you are no longer in this room")
+        elif kind == "room_deleted":
+            show(f"#{f['room']} * the operator deleted this room")
+        elif kind == "room_created":
+            show(f"#{f['room']} * new room; /join {f['room']} to enter it")
         elif kind == "kicked":
             show(f"! kicked by {f.get('by', 'the operator')}: {f.get('reason', '')}")
         elif kind == "error":
@@ -178,6 +182,9 @@ async def main(args):
         hello["password"] = os.environ[args.password_env]
     try:
         ws = await websockets.connect(args.url, open_timeout=10)
+    except websockets.InvalidURI:
+        print(f"chat.py: {args.url} is not a WebSocket URL; use ws://HOST:PORT/ws", file=sys.stderr)
+        return 2
     except (OSError, asyncio.TimeoutError, websockets.InvalidHandshake) as e:
         sys.exit(f"chat.py: cannot connect to {args.url}: {e}")
 
@@ -204,8 +211,9 @@ async def main(args):
         await asyncio.wait({reader, receiver}, return_when=asyncio.FIRST_COMPLETED)
         if receiver.done():  # the hub closed the connection
             reader.cancel()
-            show(f"! disconnected: {CLOSES.get(ws.close_code, 'closed')} "
-                 f"(code {ws.close_code}) {ws.close_reason or ''}".rstrip())
+            words = CLOSES.get(ws.close_code, "closed")
+            reason = ws.close_reason if ws.close_code not in (1000, 1001) else ""  # said already
+            show(f"! disconnected: {words} (code {ws.close_code}) {reason}".rstrip())
             return 1
         line = reader.result()
         if line is None:

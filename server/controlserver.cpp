@@ -154,7 +154,8 @@ QJsonObject ControlServer::handle(const QJsonObject &request)
     auto arg = [&request](const char *key) {
         return request.value(QLatin1String(key)).toString();
     };
-    qCInfo(lcControl).noquote() << "ctl command" << command;
+    qCInfo(lcControl).noquote() << "ctl command" << command << "as"
+                                << (as.isEmpty() ? m_hub->config().operatorName : as);
 
     if (command == QLatin1String("connections"))
         return reply(OperatorResult::success(), connectionsJson(m_hub->takeSnapshot()));

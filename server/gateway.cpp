@@ -148,15 +148,18 @@ void Gateway::inspectRequest(QTcpSocket *socket)
         return;
     }
 
+    const bool wantsUpgrade = headerHasToken(head.left(end), "upgrade", "websocket");
     if (path != "/ws") {
-        if (path == "/")
+        if (wantsUpgrade)
+            respond(socket, 404, "no WebSocket here; the WebSocket endpoint is /ws\n");
+        else if (path == "/")
             respond(socket, 200, "Confab hub. Connect a WebSocket client to /ws on this port.\n");
         else
             respond(socket, 404, "not found; the WebSocket endpoint is /ws\n");
         return;
     }
 
-    if (!headerHasToken(head.left(end), "upgrade", "websocket")) {
+    if (!wantsUpgrade) {
         respond(socket, 400, "/ws expects a WebSocket upgrade request\n");
         return;
     }

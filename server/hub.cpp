@@ -122,7 +122,8 @@ void Hub::shutdown()
     if (m_shuttingDown)
         return;
     m_shuttingDown = true;
-    qCInfo(lcHub) << "shutting down," << m_connections.size() << "connections to close";
+    qCInfo(lcHub).noquote() << "shutting down;"
+                            << tr("%n connection(s) to close", nullptr, int(m_connections.size()));
 
     m_gateway->close();
     const QList<Connection *> connections = m_connections.values();
@@ -182,7 +183,7 @@ void Hub::adopt(QWebSocket *socket, QTcpSocket *tcp, qint64 acceptedMs,
     connect(tcp, &QTcpSocket::bytesWritten, this,
             [connection] { connection->lastWriteProgressMs = monotonicMs(); });
 
-    qCInfo(lcHub) << "connection" << connection->id << "from" << connection->peer;
+    qCInfo(lcHub).noquote() << "connection" << connection->id << "from" << connection->peer;
     record(HubEvent::Kind::Connected, connection, {}, connection->peer);
 
     for (const QByteArray &text : earlyTexts)
@@ -250,7 +251,8 @@ void Hub::detach(Connection *connection)
     if (!user->isOnline()) {
         user->lastSeen = QDateTime::currentDateTimeUtc();
         user->token.clear(); // the name is free again once its last device is gone
-        announcePresence(user);
+        if (!m_shuttingDown) // everyone is leaving: telling each about all others is n squared
+            announcePresence(user);
     }
 
     const std::vector<Room *> rooms = connection->rooms.items();
@@ -367,10 +369,33 @@ void Hub::flushEvents()
         m_eventsDropped = 0;
     }
 
+    if (!m_feed.isEmpty()) {
+        QList<RoomMessageInfo> messages;
+        for (const QList<RoomMessageInfo> &room : std::as_const(m_feed))
+            messages += room;
+        m_feed.clear();
+        emit roomMessagesArrived(messages);
+    }
+
     if (m_events.isEmpty())
         return;
     emit eventsOccurred(m_events);
     m_events.clear();
+}
+
+void Hub::setRoomFeedEnabled(bool enabled)
+{
+    m_feedEnabled = enabled;
+    if (!enabled)
+        m_feed.clear();
+}
+
+void Hub::feed(const Room *room, const ChatMessage &message)
+{
+    QList<RoomMessageInfo> &recent = m_feed[room->key];
+    if (recent.size() >= MaxFeedPerRoom)
+        recent.removeFirst(); // a busy room shows its newest messages; the rest are history
+    recent.append({room->name, message.seq, message.from, message.text, message.ts});
 }
 
 QString Hub::operatorName(const QString &by) const

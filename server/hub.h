@@ -18,6 +18,7 @@ class QTcpSocket;
 class QTimer;
 class QWebSocket;
 class RoomLog;
+struct ChatMessage;
 
 // The chat hub: connections, users, rooms, presence and delivery, on one thread. Everything
 // here runs on the thread the Hub lives on; other threads use HubService.
@@ -43,9 +44,15 @@ public:
 
     HubSnapshot takeSnapshot() const;
 
+    // Room messages for the console's live view, batched with the events. Off by default:
+    // a headless hub has no one to show them to.
+    void setRoomFeedEnabled(bool enabled);
+    static constexpr int MaxFeedPerRoom = 200;
+
     // Operator commands. `by` is the operator name shown to clients; empty means the
     // configured one.
     OperatorResult kickConnection(quint64 id, const QString &reason, const QString &by = {});
+    QString connectionUser(quint64 id) const; // empty before hello or when there is none
     OperatorResult kickUser(const QString &user, const QString &reason, const QString &by = {});
     OperatorResult broadcast(const QString &text, const QString &room = {}, const QString &by = {});
     OperatorResult createRoom(const QString &room, const QString &topic = {});
@@ -54,6 +61,7 @@ public:
 
 signals:
     void eventsOccurred(const QList<HubEvent> &events);
+    void roomMessagesArrived(const QList<RoomMessageInfo> &messages);
     void drained();
 
 private:
@@ -142,4 +150,8 @@ private:
 
     QList<HubEvent> m_events;
     int m_eventsDropped = 0;
+
+    bool m_feedEnabled = false;
+    QHash<QString, QList<RoomMessageInfo>> m_feed; // by room key, newest last
+    void feed(const Room *room, const ChatMessage &message);
 };

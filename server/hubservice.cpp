@@ -99,6 +99,8 @@ HubService::HubService(QObject *parent)
     qRegisterMetaType<HubEvent>();
     qRegisterMetaType<QList<HubEvent>>();
     qRegisterMetaType<OperatorResult>();
+    qRegisterMetaType<RoomMessageInfo>();
+    qRegisterMetaType<QList<RoomMessageInfo>>();
 }
 
 HubService::~HubService()
@@ -119,6 +121,11 @@ bool HubService::start(const HubConfig &config)
 
     thread->onReady = [this](Hub *hub) {
         connect(hub, &Hub::eventsOccurred, this, &HubService::eventsOccurred);
+        connect(hub, &Hub::roomMessagesArrived, this, &HubService::roomMessagesArrived);
+        {
+            QMutexLocker locker(&m_mutex);
+            hub->setRoomFeedEnabled(m_roomFeedEnabled);
+        }
         auto *timer = new QTimer(hub);
         connect(timer, &QTimer::timeout, hub, [this, hub] { publishSnapshot(hub); });
         m_snapshotTimer = timer;
@@ -200,6 +207,19 @@ void HubService::setSnapshotInterval(int ms)
         m_snapshotIntervalMs = ms;
     }
     applySnapshotInterval();
+}
+
+void HubService::setRoomFeedEnabled(bool enabled)
+{
+    QMutexLocker locker(&m_mutex);
+    m_roomFeedEnabled = enabled;
+    QPointer<Hub> hub = m_hub;
+    locker.unlock();
+    if (hub)
+        QMetaObject::invokeMethod(hub, [hub, enabled] {
+            if (hub)
+                hub->setRoomFeedEnabled(enabled);
+        });
 }
 
 void HubService::applySnapshotInterval()

@@ -39,6 +39,9 @@ public:
     // How often snapshotUpdated is emitted; 0 switches periodic snapshots off (the default).
     void setSnapshotInterval(int ms);
 
+    // Turns on roomMessagesArrived (off by default).
+    void setRoomFeedEnabled(bool enabled);
+
     // The latest periodic snapshot (empty before the first one).
     HubSnapshot latestSnapshot() const;
 
@@ -55,6 +58,8 @@ public:
 signals:
     void snapshotUpdated(const HubSnapshot &snapshot);
     void eventsOccurred(const QList<HubEvent> &events);
+    // Batched a few times per second; at most Hub::MaxFeedPerRoom per room per batch.
+    void roomMessagesArrived(const QList<RoomMessageInfo> &messages);
     void stopped();
 
 private:
@@ -72,4 +77,5 @@ private:
     quint16 m_port = 0;
     HubSnapshot m_latest;
     int m_snapshotIntervalMs = 0;
+    bool m_roomFeedEnabled = false;
 };

@@ -93,6 +93,10 @@ struct Connection
 
 // A name with one or more connections. Kept after the last connection goes, so status
 // survives a reconnect and the console can show "last seen".
+// Known limitation: records of offline users are never dropped while the hub runs, so a hub
+// that sees many thousands of distinct names grows by a few hundred bytes for each; and the
+// next person to claim a freed name inherits its spelling and last status. Persistence, which
+// keeps name claims for a retention period, is where both get an expiry.
 struct User
 {
     QString name; // as first claimed

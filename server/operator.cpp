@@ -24,7 +24,9 @@ OperatorResult Hub::kickConnection(quint64 id, const QString &reason, const QStr
     const QString why =
         clip(reason.isEmpty() ? tr("kicked by the operator") : reason, MaxReasonChars);
     ++m_totals.kicks;
-    qCInfo(lcHub) << "kicking connection" << id << "by" << operatorName(by);
+    qCInfo(lcHub).noquote() << "kicking connection" << id << "of"
+                            << (connection->user ? connection->user->name : tr("(no hello)"))
+                            << "by" << operatorName(by);
     record(HubEvent::Kind::Kicked, connection, {}, tr("by %1: %2").arg(operatorName(by), why));
 
     // The whole reason travels in this frame; the close reason is cut to 123 bytes.
@@ -33,6 +35,12 @@ OperatorResult Hub::kickConnection(quint64 id, const QString &reason, const QStr
                           {QStringLiteral("by"), operatorName(by)}});
     closeConnection(connection, CloseKicked, why);
     return OperatorResult::success(1);
+}
+
+QString Hub::connectionUser(quint64 id) const
+{
+    const Connection *connection = m_connections.value(id);
+    return connection && connection->user ? connection->user->name : QString();
 }
 
 OperatorResult Hub::kickUser(const QString &name, const QString &reason, const QString &by)
@@ -85,8 +93,11 @@ OperatorResult Hub::createRoom(const QString &name, const QString &topic)
         return OperatorResult::failure(Error::BadRoom, why);
     if (findRoom(name))
         return OperatorResult::failure(Error::RoomExists, tr("room %1 exists already").arg(name));
+    if (topic.size() > MaxTopicChars)
+        return OperatorResult::failure(Error::TooLarge,
+                                       tr("a topic has at most %1 characters").arg(MaxTopicChars));
 
-    Room *room = addRoom(name, clip(topic, MaxTopicChars));
+    Room *room = addRoom(name, topic);
     qCInfo(lcHub).noquote() << "room" << room->name << "created";
     record(HubEvent::Kind::RoomCreated, nullptr, room->name, {});
     return OperatorResult::success();

@@ -60,7 +60,7 @@ public:
     QString text(const QString &key, int maxChars)
     {
         const QString value = string(key, true, maxChars);
-        if (m_ok && value.isEmpty())
+        if (m_ok && value.trimmed().isEmpty())
             fail(Error::BadField, QStringLiteral("field '%1' must not be empty").arg(key));
         return value;
     }
@@ -94,7 +94,8 @@ public:
         if (value.isUndefined() || value.isNull())
             return fallback;
         const double number = value.toDouble(-1);
-        if (!value.isDouble() || number != int(number)) {
+        const bool inRange = number >= -1e9 && number <= 1e9; // int(number) is defined
+        if (!value.isDouble() || !inRange || number != int(number)) {
             fail(Error::BadField, QStringLiteral("field '%1' must be an integer").arg(key));
             return fallback;
         }
@@ -190,7 +191,9 @@ void readFields(FieldReader &in, ClientFrame *frame, const ParseLimits &limits)
 
 bool isNameChar(char32_t c, bool allowSpace, bool allowHash)
 {
-    if (QChar::isLetter(c) || QChar::isDigit(c))
+    // Marks (accents, vowel signs) belong to the letter before them: without them names in
+    // Devanagari, Thai, Tamil and many more could not be written.
+    if (QChar::isLetter(c) || QChar::isDigit(c) || QChar::isMark(c))
         return true;
     if (c == U'.' || c == U'_' || c == U'-')
         return true;
@@ -253,6 +256,8 @@ bool isValidUserName(const QString &name, QString *why)
 
     if (codePoints.first() == U' ' || codePoints.last() == U' ')
         return reject(QStringLiteral("a name cannot start or end with a space"));
+    if (QChar::isMark(codePoints.first()))
+        return reject(QStringLiteral("a name cannot start with a combining mark"));
 
     for (uint c : codePoints) {
         if (!isNameChar(c, true, false))

@@ -63,7 +63,8 @@ void Hub::exitRoom(Connection *connection, Room *room)
     if (member == room->members.end() || --member.value() > 0)
         return;
     room->members.erase(member);
-    memberLeft(room, user);
+    if (!m_shuttingDown)
+        memberLeft(room, user);
 }
 
 // Once per user per room, on their first device in: never per device. In big rooms the

@@ -271,6 +271,8 @@ void Hub::handleSay(Connection *connection, const ClientFrame &frame)
             return; // deleted while the log was writing
         room->lastSeq = accepted.seq;
         ++room->messagesSinceTick;
+        if (m_feedEnabled)
+            feed(room, accepted);
 
         if (sender && !cid.isNull() && !cid.isUndefined())
             sendJson(sender, {{QStringLiteral("type"), QStringLiteral("ack")},

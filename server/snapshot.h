@@ -107,6 +107,17 @@ struct HubEvent
     QString detail; // readable; never a message body, password or token
 };
 
+// A room message as the console's live view shows it. Batched with the events, at most
+// HubService::MaxFeedPerRoom per room per batch (the newest), never one signal per message.
+struct RoomMessageInfo
+{
+    QString room;
+    quint64 seq = 0;
+    QString from;
+    QString text;
+    QDateTime ts;
+};
+
 // What an operator command did, for the console, ctl and tests.
 struct OperatorResult
 {
@@ -124,4 +135,5 @@ struct OperatorResult
 
 Q_DECLARE_METATYPE(HubSnapshot)
 Q_DECLARE_METATYPE(HubEvent)
+Q_DECLARE_METATYPE(RoomMessageInfo)
 Q_DECLARE_METATYPE(OperatorResult)

@@ -45,6 +45,7 @@ private slots:
     void bigRoomsCoalesceMemberChanges();
     void kickClosesEveryDeviceAfterKickedFrame();
     void stopClosesEveryClientWith1001();
+    void roomFeedBatchesMessages();
 
 private:
     TestClient *client(const QString &user, const QString &device = {});
@@ -507,6 +508,33 @@ void TestHubChat::stopClosesEveryClientWith1001()
         QVERIFY(c->waitForDisconnected());
         QCOMPARE(c->closeCode(), 1001);
     }
+}
+
+void TestHubChat::roomFeedBatchesMessages()
+{
+    QList<RoomMessageInfo> fed;
+    int batches = 0;
+    connect(m_hub.get(), &HubService::roomMessagesArrived, this,
+            [&](const QList<RoomMessageInfo> &messages) {
+                fed += messages;
+                ++batches;
+            });
+    m_hub->setRoomFeedEnabled(true);
+
+    TestClient *alice = client(QStringLiteral("alice"));
+    alice->join(QStringLiteral("general"));
+    for (int i = 0; i < 300; ++i)
+        alice->send(
+            frame(QStringLiteral("say"), {{QStringLiteral("room"), QStringLiteral("general")},
+                                          {QStringLiteral("text"), QString::number(i)}}));
+    QTRY_COMPARE_WITH_TIMEOUT(fed.isEmpty() ? 0 : fed.last().seq, quint64(300), 5000);
+
+    QVERIFY(batches < 50); // batched, not one signal per message
+    QCOMPARE(fed.last().text, QStringLiteral("299"));
+    QCOMPARE(fed.last().from, QStringLiteral("alice"));
+    QCOMPARE(fed.last().room, QStringLiteral("general"));
+    for (int i = 1; i < fed.size(); ++i)
+        QVERIFY(fed.at(i).seq > fed.at(i - 1).seq); // in order; a burst may drop the oldest
 }
 
 QTEST_GUILESS_MAIN(TestHubChat)

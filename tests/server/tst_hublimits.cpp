@@ -239,6 +239,9 @@ void TestHubLimits::httpRequestsGetStatuses_data()
                                   << QByteArray("404");
     QTest::addRow("POST to /ws") << QByteArray("POST /ws HTTP/1.1\r\nHost: x\r\n\r\n")
                                  << QByteArray("405");
+    QTest::addRow("upgrade on another path") << QByteArray(
+        "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+                                             << QByteArray("404");
     QTest::addRow("/ws without upgrade")
         << QByteArray("GET /ws HTTP/1.1\r\nHost: x\r\n\r\n") << QByteArray("400");
     QTest::addRow("not HTTP") << QByteArray("HELLO THERE\r\n\r\n") << QByteArray("400");

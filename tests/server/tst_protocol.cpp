@@ -162,6 +162,12 @@ void TestProtocol::userNames_data()
     QTest::addRow("reserved admin") << "admin" << false;
     QTest::addRow("reserved OPERATOR") << "OPERATOR" << false;
     QTest::addRow("not reserved: operators") << "operators" << true;
+    QTest::addRow("Devanagari with vowel signs") << QString::fromUtf8(
+        "\xE0\xA4\xB9\xE0\xA4\xBF\xE0\xA4\xA8\xE0\xA5\x8D\xE0\xA4\xA6\xE0\xA5\x80")
+                                                 << true;
+    QTest::addRow("starts with a combining mark") << QString::fromUtf8("\xCC\x81"
+                                                                       "abc")
+                                                  << false;
 }
 
 void TestProtocol::userNames()
