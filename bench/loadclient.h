@@ -1,0 +1,90 @@
+#pragma once
+
+#include <vector>
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+
+class QTcpSocket;
+class QTimer;
+
+// A load generator that speaks Confab's protocol over hand-rolled WebSocket framing on plain
+// QTcpSockets: cheap per connection, and able to bind each one to its own 127.0.0.x source
+// address (one address gives only about 28,000 ephemeral ports).
+class LoadClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Options
+    {
+        QHostAddress host = QHostAddress::LocalHost;
+        quint16 port = 8765;
+        int connections = 100;
+        int roomMembers = 100; // the first this many join `room`
+        QString room = QStringLiteral("general");
+        int senders = 1; // the first this many members post
+        double rate = 100; // messages per second, all senders together
+        int durationS = 10; // of sending, after everyone has joined
+        int warmupS = 2; // of sending before measuring
+        int sourceAddresses = 1; // 127.0.0.1, 127.0.0.2, ...
+        int textBytes = 64;
+    };
+
+    struct Result
+    {
+        int connected = 0;
+        int welcomed = 0;
+        int joined = 0;
+        qint64 connectMs = 0; // from the first connect to the last joined
+        qint64 sent = 0;
+        qint64 deliveries = 0; // message frames received while measuring
+        double seconds = 0;
+        std::vector<double> latenciesMs;
+        int closed = 0; // connections the hub closed
+        double cpuSeconds = 0; // this process's user + system time while measuring
+    };
+
+    explicit LoadClient(const Options &options, QObject *parent = nullptr);
+    ~LoadClient() override;
+
+    void start();
+    const Result &result() const { return m_result; }
+
+signals:
+    void finished();
+
+private:
+    struct Peer
+    {
+        QTcpSocket *socket = nullptr;
+        int index = 0;
+        bool upgraded = false;
+        QByteArray buffer;
+    };
+
+    void open(int index);
+    void onReadable(Peer *peer);
+    void onFrame(Peer *peer, const QByteArray &payload);
+    void beginSending();
+    void sendDue();
+    void finish();
+    static QByteArray maskedText(const QByteArray &payload);
+
+    Options m_options;
+    Result m_result;
+    std::vector<Peer *> m_peers;
+    QTimer *m_sendTimer;
+    QElapsedTimer m_clock;
+    qint64 m_sendStartNs = 0;
+    qint64 m_measureStartNs = 0;
+    qint64 m_measureEndNs = 0;
+    qint64 m_nextSendNs = 0;
+    qint64 m_sentSoFar = 0;
+    double m_cpuAtMeasureStart = 0;
+    bool m_sending = false;
+    bool m_finished = false;
+};

@@ -1,0 +1,102 @@
+// confab-load: drives a running hub with N protocol clients and reports deliveries per second
+// and delivery latency. Used by the benchmarks; see bench/README.md.
+#include <algorithm>
+#include <cstdio>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include "epolldispatcher.h"
+#include "loadclient.h"
+
+namespace {
+
+double percentile(std::vector<double> &sorted, double p)
+{
+    if (sorted.empty())
+        return 0;
+    const size_t index = std::min(sorted.size() - 1, size_t(p * (sorted.size() - 1) + 0.5));
+    return sorted[index];
+}
+
+LoadClient::Options parseOptions(const QCoreApplication &app)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Load client for a Confab hub."));
+    parser.addHelpOption();
+    const QList<QCommandLineOption> options = {
+        {QStringLiteral("host"), QStringLiteral("Hub address."), QStringLiteral("address"),
+         QStringLiteral("127.0.0.1")},
+        {QStringLiteral("port"), QStringLiteral("Hub port."), QStringLiteral("port")},
+        {QStringLiteral("connections"), QStringLiteral("Connections."), QStringLiteral("n"),
+         QStringLiteral("100")},
+        {QStringLiteral("members"), QStringLiteral("Connections that join the room."),
+         QStringLiteral("n"), QStringLiteral("100")},
+        {QStringLiteral("senders"), QStringLiteral("Members that post."), QStringLiteral("n"),
+         QStringLiteral("1")},
+        {QStringLiteral("rate"), QStringLiteral("Messages per second, in total."),
+         QStringLiteral("n"), QStringLiteral("100")},
+        {QStringLiteral("duration"), QStringLiteral("Seconds measured."), QStringLiteral("s"),
+         QStringLiteral("10")},
+        {QStringLiteral("warmup"), QStringLiteral("Seconds sent before measuring."),
+         QStringLiteral("s"), QStringLiteral("2")},
+        {QStringLiteral("sources"), QStringLiteral("Source addresses 127.0.0.1..N."),
+         QStringLiteral("n"), QStringLiteral("1")},
+    };
+    parser.addOptions(options);
+    parser.process(app);
+
+    LoadClient::Options o;
+    o.host = QHostAddress(parser.value(QStringLiteral("host")));
+    o.port = quint16(parser.value(QStringLiteral("port")).toUInt());
+    o.connections = parser.value(QStringLiteral("connections")).toInt();
+    o.roomMembers = parser.value(QStringLiteral("members")).toInt();
+    o.senders = parser.value(QStringLiteral("senders")).toInt();
+    o.rate = parser.value(QStringLiteral("rate")).toDouble();
+    o.durationS = parser.value(QStringLiteral("duration")).toInt();
+    o.warmupS = parser.value(QStringLiteral("warmup")).toInt();
+    o.sourceAddresses = parser.value(QStringLiteral("sources")).toInt();
+    return o;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // The same epoll dispatcher as the hub's engine thread: thousands of sockets in one loop.
+    if (QAbstractEventDispatcher *dispatcher = createEngineEventDispatcher())
+        QCoreApplication::setEventDispatcher(dispatcher);
+    QCoreApplication app(argc, argv);
+    const LoadClient::Options options = parseOptions(app);
+    if (options.port == 0) {
+        std::fprintf(stderr, "confab-load: --port is required\n");
+        return 2;
+    }
+
+    LoadClient client(options);
+    QObject::connect(&client, &LoadClient::finished, &app, &QCoreApplication::quit);
+    client.start();
+    app.exec();
+
+    LoadClient::Result r = client.result();
+    std::sort(r.latenciesMs.begin(), r.latenciesMs.end());
+    const QJsonObject report {
+        {QStringLiteral("connections"), options.connections},
+        {QStringLiteral("welcomed"), r.welcomed},
+        {QStringLiteral("joined"), r.joined},
+        {QStringLiteral("connect_ms"), double(r.connectMs)},
+        {QStringLiteral("sent"), double(r.sent)},
+        {QStringLiteral("deliveries_per_s"), r.seconds > 0 ? r.deliveries / r.seconds : 0},
+        {QStringLiteral("p50_ms"), percentile(r.latenciesMs, 0.50)},
+        {QStringLiteral("p99_ms"), percentile(r.latenciesMs, 0.99)},
+        {QStringLiteral("p999_ms"), percentile(r.latenciesMs, 0.999)},
+        {QStringLiteral("max_ms"), r.latenciesMs.empty() ? 0 : r.latenciesMs.back()},
+        {QStringLiteral("closed_by_hub"), r.closed},
+        {QStringLiteral("client_cpu_percent"),
+         r.seconds > 0 ? 100.0 * r.cpuSeconds / r.seconds : 0},
+    };
+    std::printf("%s\n", QJsonDocument(report).toJson(QJsonDocument::Compact).constData());
+    return r.welcomed == options.connections ? 0 : 1;
+}
