@@ -5,6 +5,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include "wsframe.h"
+
 namespace {
 
 constexpr qint64 NsPerS = 1000000000;
@@ -92,30 +94,13 @@ void LoadClient::onReadable(Peer *peer)
         peer->socket->write(maskedText(hello));
     }
 
-    // Server frames are unmasked; the hub never fragments.
     qsizetype at = 0;
-    while (peer->buffer.size() - at >= 2) {
-        const uchar *bytes = reinterpret_cast<const uchar *>(peer->buffer.constData()) + at;
-        qint64 length = bytes[1] & 0x7F;
-        int header = 2;
-        if (length == 126) {
-            if (peer->buffer.size() - at < 4)
-                break;
-            length = (bytes[2] << 8) | bytes[3];
-            header = 4;
-        } else if (length == 127) {
-            if (peer->buffer.size() - at < 10)
-                break;
-            length = 0;
-            for (int i = 2; i < 10; ++i)
-                length = (length << 8) | bytes[i];
-            header = 10;
-        }
-        if (peer->buffer.size() - at < header + length)
-            break;
-        if ((bytes[0] & 0x0F) == 0x1)
-            onFrame(peer, peer->buffer.mid(at + header, length));
-        at += header + length;
+    int opcode = 0;
+    QByteArray payload;
+    while (const qsizetype used = WsFrame::readServerFrame(peer->buffer, at, &opcode, &payload)) {
+        if (opcode == 0x1)
+            onFrame(peer, payload);
+        at += used;
     }
     peer->buffer.remove(0, at);
 }
@@ -199,19 +184,5 @@ void LoadClient::finish()
 
 QByteArray LoadClient::maskedText(const QByteArray &payload)
 {
-    QByteArray frame;
-    frame.reserve(payload.size() + 8);
-    frame.append(char(0x81));
-    const qsizetype size = payload.size();
-    if (size < 126) {
-        frame.append(char(0x80 | size));
-    } else {
-        frame.append(char(0x80 | 126));
-        frame.append(char(size >> 8));
-        frame.append(char(size & 0xFF));
-    }
-    // A zero mask is a valid mask (RFC 6455 section 5.3) and saves the XOR.
-    frame.append(4, '\0');
-    frame.append(payload);
-    return frame;
+    return WsFrame::maskedText(payload); // a zero mask: no XOR work on the load client
 }

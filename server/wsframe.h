@@ -23,4 +23,10 @@ int headerSize(qint64 payloadSize);
 // Only used for the bytes Qt 6.4.2 swallows with the handshake (see Gateway).
 bool decodeClientTexts(const QByteArray &bytes, QList<QByteArray> *texts);
 
+// The client side, for tests and the load client: a masked client-to-server text frame (RFC
+// 6455 section 5.3; a zero mask is valid and skips the XOR), and the reading of one unmasked
+// server frame at `at`, returning the bytes it took or 0 while the frame is incomplete.
+QByteArray maskedText(const QByteArray &payload, quint32 mask = 0);
+qsizetype readServerFrame(const QByteArray &bytes, qsizetype at, int *opcode, QByteArray *payload);
+
 } // namespace WsFrame

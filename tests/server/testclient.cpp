@@ -4,6 +4,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "wsframe.h"
+
 QJsonObject frame(const QString &type, const QJsonObject &fields)
 {
     QJsonObject object = fields;
@@ -136,25 +138,7 @@ bool RawClient::upgrade(const QByteArray &alsoSend)
 
 QByteArray RawClient::maskedText(const QByteArray &payload)
 {
-    QByteArray frame;
-    frame.append(char(0x81));
-    const qsizetype size = payload.size();
-    if (size < 126) {
-        frame.append(char(0x80 | size));
-    } else if (size <= 0xFFFF) {
-        frame.append(char(0x80 | 126));
-        frame.append(char(size >> 8));
-        frame.append(char(size & 0xFF));
-    } else {
-        frame.append(char(0x80 | 127));
-        for (int shift = 56; shift >= 0; shift -= 8)
-            frame.append(char((quint64(size) >> shift) & 0xFF));
-    }
-    const char mask[4] = {0x12, 0x34, 0x56, 0x78};
-    frame.append(mask, 4);
-    for (qsizetype i = 0; i < size; ++i)
-        frame.append(char(payload.at(i) ^ mask[i % 4]));
-    return frame;
+    return WsFrame::maskedText(payload, 0x12345678);
 }
 
 void RawClient::resumeReading()
@@ -166,28 +150,14 @@ void RawClient::resumeReading()
 void RawClient::parse()
 {
     m_buffer += m_socket.readAll();
-    while (m_buffer.size() >= 2) {
-        const int opcode = uchar(m_buffer.at(0)) & 0x0F;
-        qint64 length = uchar(m_buffer.at(1)) & 0x7F;
-        int header = 2;
-        if (length == 126) {
-            if (m_buffer.size() < 4)
-                return;
-            length = (uchar(m_buffer.at(2)) << 8) | uchar(m_buffer.at(3));
-            header = 4;
-        } else if (length == 127) {
-            if (m_buffer.size() < 10)
-                return;
-            length = 0;
-            for (int i = 2; i < 10; ++i)
-                length = (length << 8) | uchar(m_buffer.at(i));
-            header = 10;
-        }
-        if (m_buffer.size() < header + length)
-            return;
-        m_frames.append({opcode, m_buffer.mid(header, length)});
-        m_buffer.remove(0, header + length);
+    qsizetype at = 0;
+    Frame frame;
+    while (const qsizetype used =
+               WsFrame::readServerFrame(m_buffer, at, &frame.opcode, &frame.payload)) {
+        m_frames.append(frame);
+        at += used;
     }
+    m_buffer.remove(0, at);
 }
 
 QList<RawClient::Frame> RawClient::frames()
