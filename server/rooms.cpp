@@ -144,11 +144,13 @@ QJsonArray Hub::memberList(const Room *room, const QString &after, QString *next
         if (after.isEmpty() || it.key()->key > afterKey)
             users.append(it.key());
     }
-    std::sort(users.begin(), users.end(),
-              [](const User *a, const User *b) { return a->key < b->key; });
+    // Only the first page is ordered: a join into a big room sorts cap names, not all of them.
+    const int cap = qMax(1, m_config.memberListCap);
+    const qsizetype ordered = qMin<qsizetype>(users.size(), cap);
+    std::partial_sort(users.begin(), users.begin() + ordered, users.end(),
+                      [](const User *a, const User *b) { return a->key < b->key; });
 
     QJsonArray list;
-    const int cap = qMax(1, m_config.memberListCap);
     for (int i = 0; i < users.size() && i < cap; ++i)
         list.append(memberEntry(users.at(i)));
     if (users.size() > cap)
