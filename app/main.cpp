@@ -1,5 +1,7 @@
 #include <cstdio>
+#include <memory>
 
+#include <QApplication>
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -7,10 +9,12 @@
 #include <QProcessEnvironment>
 #include <QTcpServer>
 #include <QTextStream>
+#include <QTimer>
 
 #include "ctl.h"
 #include "hubservice.h"
 #include "logsetup.h"
+#include "mainwindow.h"
 #include "settings.h"
 #include "signalwatcher.h"
 
@@ -157,6 +161,66 @@ int runHeadless(const AppSettings &settings)
     return 0;
 }
 
+// What the console's settings dialog saves with. A password that came from the environment or
+// --password-file stays where it was: the file keeps its own, so the secret the operator kept
+// out of it does not land in it.
+// Known limitation: other values that came from flags (--port 9000) are saved into the file
+// with the rest, since the dialog shows one merged set; telling them apart would need the
+// settings layer to report where each value came from.
+MainWindow::SettingsStore settingsStore(const AppSettings &settings)
+{
+    return [path = settings.configFile, resolved = settings.hub.password](const HubConfig &config,
+                                                                          QString *error) {
+        HubConfig onDisk;
+        QString ignored;
+        readSettingsFile(path, &onDisk, &ignored); // a missing file leaves the defaults
+
+        HubConfig toWrite = config;
+        if (config.password == resolved && resolved != onDisk.password)
+            toWrite.password = onDisk.password;
+        if (!writeSettingsFile(path, toWrite, error))
+            return false;
+        qCInfo(lcConfig, "settings saved to %s", qUtf8Printable(path));
+        return true;
+    };
+}
+
+int runConsole(const AppSettings &settings)
+{
+    SignalWatcher signalWatcher;
+    HubService service;
+    MainWindow window(&service);
+    window.setHubConfig(settings.hub);
+    window.setSettingsFileName(settings.configFile);
+    window.setPasswordSource(settings.passwordSource);
+    window.setSettingsStore(settingsStore(settings));
+
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &window,
+                     [&window](int signalNumber) {
+                         qCInfo(lcApp, "%s received; stopping the hub",
+                                qUtf8Printable(SignalWatcher::signalName(signalNumber)));
+                         window.stopHubAndQuit();
+                     });
+    // Quitting is the window's decision (the tray may keep the hub running with no window),
+    // so closing the last window, or a message box while hidden, must not end the process.
+    QApplication::setQuitOnLastWindowClosed(false);
+    QObject::connect(&window, &MainWindow::quitRequested, qApp, &QCoreApplication::quit,
+                     Qt::QueuedConnection);
+
+    window.show();
+    // From the event loop, so a start failure is a message box over the console rather than
+    // a dialog before any window exists.
+    QTimer::singleShot(0, &window, [&window] {
+        if (window.startHub())
+            qCInfo(lcApp, "console open; the hub keeps running until the console stops it");
+    });
+    QApplication::exec();
+
+    service.stop();
+    qCInfo(lcApp, "stopped");
+    return 0;
+}
+
 int runHub(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -189,16 +253,44 @@ int runHub(const QStringList &arguments)
         return ExitFailed;
     }
 
-    // Seam for the console (next issue): without --headless it opens here, on the QApplication
-    // that main() will then create. Until it exists the hub runs headless either way.
+    if (!settings.headless && qobject_cast<QApplication *>(QCoreApplication::instance()))
+        return runConsole(settings);
     if (!settings.headless)
-        qCInfo(lcApp, "the console is not built yet; running headless");
+        qCInfo(lcApp, "no display (DISPLAY, WAYLAND_DISPLAY and QT_QPA_PLATFORM are unset); "
+                      "running headless");
     return runHeadless(settings);
 }
 
 int runCtl(const QStringList &arguments)
 {
     return Ctl::run(arguments, standardOutput(), standardError());
+}
+
+bool hasDisplay()
+{
+#if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
+    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY")
+           || qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+#else
+    return true;
+#endif
+}
+
+// Decided from argv because the application object must be the first Qt object, before the
+// command line is parsed properly. ctl, --headless and the print-and-exit options never need
+// a display, so they never ask a windowing system for one.
+bool wantsConsole(int argc, char *argv[])
+{
+    if (argc > 1 && qstrcmp(argv[1], "ctl") == 0)
+        return false;
+    for (int i = 1; i < argc; ++i) {
+        for (const char *option :
+             {"--headless", "--help", "-h", "--version", "-v", "--help-settings"}) {
+            if (qstrcmp(argv[i], option) == 0)
+                return false;
+        }
+    }
+    return hasDisplay();
 }
 
 } // namespace
@@ -215,9 +307,11 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("confab"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CONFAB_VERSION));
 
-    // The console will need a QApplication when --headless is absent, decided here from argv
-    // because it must be the first Qt object. For now every mode is a QCoreApplication.
-    QCoreApplication app(argc, argv);
+    std::unique_ptr<QCoreApplication> app;
+    if (wantsConsole(argc, argv))
+        app = std::make_unique<QApplication>(argc, argv);
+    else
+        app = std::make_unique<QCoreApplication>(argc, argv);
 
     const QStringList arguments = QCoreApplication::arguments();
     if (arguments.size() > 1 && arguments.at(1) == QLatin1String("ctl"))

@@ -3,7 +3,8 @@
 # Usage: scripts/deps.sh [build|test]   (test adds what the test suite needs)
 set -euo pipefail
 
-packages=(g++ cmake ninja-build qt6-base-dev qt6-websockets-dev)
+# fonts-dejavu-core: the console renders text offscreen (tests, screenshots) with it.
+packages=(g++ cmake ninja-build qt6-base-dev qt6-websockets-dev qt6-charts-dev fonts-dejavu-core)
 if [ "${1:-build}" = test ]; then
     # python3-websockets: the third-party client the interop tests drive (system python3).
     packages+=(clang-format python3 python3-websockets)

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QDialog>
+
+class QLabel;
+class QLineEdit;
+
+// Asks for the reason of a kick and says what the kick will close ("alice: 2 connections").
+// The reason reaches each client in its kicked frame and as the close reason of code 4001.
+class KickDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    // summary: what is affected, in one line; detail: what happens to it.
+    KickDialog(const QString &title, const QString &summary, const QString &detail,
+               QWidget *parent = nullptr);
+
+    QString reason() const;
+    void setReason(const QString &reason);
+    QString summary() const;
+
+private:
+    QLabel *m_summary;
+    QLineEdit *m_reason;
+};

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <QDateTime>
+#include <QString>
+#include <QStringList>
+
+// How the console's models show values, in one place so every table agrees. Only called for
+// cells a view asks for, so none of this is in a model's update path.
+namespace ModelFormat {
+
+// Right-aligned and vertically centred, as the int a view's delegate reads.
+int numberAlignment();
+
+QString number(quint64 value);
+QString decimal(double value, int digits);
+QString bytes(qint64 bytes); // "512 B", "1.5 KiB", "12.0 MiB"
+QString exactBytes(qint64 bytes); // "1,536 bytes", for tool tips
+QString clock(const QDateTime &time); // local hh:mm:ss
+QString when(const QDateTime &time); // local hh:mm:ss today, with the date on other days
+QString fullTime(const QDateTime &time); // local date and time, for tool tips
+QString age(qint64 seconds); // "now", "12 s ago", "3 min ago", "2 h ago", "4 d ago"
+QString list(const QStringList &items); // "general, random"
+
+// Whole seconds from `time` to `reference`, both cut to the second, so that ages shown
+// against a reference only change when the reference enters a new second.
+qint64 wholeSecondsBetween(const QDateTime &time, const QDateTime &reference);
+
+} // namespace ModelFormat
