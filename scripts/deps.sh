@@ -3,8 +3,10 @@
 # Usage: scripts/deps.sh [build|test]   (test adds what the test suite needs)
 set -euo pipefail
 
+# libqt6opengl6-dev: Qt Charts' CMake package needs Qt6OpenGL and Debian does not pull it in.
 # fonts-dejavu-core: the console renders text offscreen (tests, screenshots) with it.
-packages=(g++ cmake ninja-build qt6-base-dev qt6-websockets-dev qt6-charts-dev fonts-dejavu-core)
+packages=(g++ cmake ninja-build qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev
+    fonts-dejavu-core)
 if [ "${1:-build}" = test ]; then
     # python3-websockets: the third-party client the interop tests drive (system python3).
     packages+=(clang-format python3 python3-websockets)
