@@ -5,11 +5,19 @@ set -euo pipefail
 
 # libqt6opengl6-dev: Qt Charts' CMake package needs Qt6OpenGL and Debian does not pull it in.
 # fonts-dejavu-core: the console renders text offscreen (tests, screenshots) with it.
-packages=(g++ cmake ninja-build qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev
-    fonts-dejavu-core)
+# libqrencode-dev and pkg-config: QR codes of the join and pairing links.
+packages=(g++ cmake ninja-build pkg-config qt6-base-dev qt6-websockets-dev qt6-charts-dev
+    libqt6opengl6-dev libqrencode-dev fonts-dejavu-core)
 if [ "${1:-build}" = test ]; then
     # python3-websockets: the third-party client the interop tests drive (system python3).
     packages+=(clang-format python3 python3-websockets)
+    # chromium: the browser the web client's end-to-end tests drive (tests/web, playwright-core).
+    # nodejs npm: Node's test runner and npm for those tests, only where no node/npm is on PATH
+    # (Debian's npm conflicts with a Node that bundles its own npm).
+    packages+=(chromium)
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        packages+=(nodejs npm)
+    fi
 fi
 
 missing=()

@@ -1,13 +1,20 @@
 #include "gateway.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <QDateTime>
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QUrl>
+#include <QUrlQuery>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
 #include "logging.h"
+#include "qrcode.h"
 #include "wsframe.h"
 
 namespace {
@@ -142,20 +149,22 @@ void Gateway::inspectRequest(QTcpSocket *socket)
     }
 
     const QByteArray &method = requestLine.at(0);
-    const QByteArray path = requestLine.at(1).split('?').first();
-    if (method != "GET") {
-        respond(socket, 405, "only GET is served here\n", "Allow: GET\r\n");
+    const QByteArray target = requestLine.at(1);
+    const QByteArray path = target.split('?').first();
+    const bool wantsUpgrade = headerHasToken(head.left(end), "upgrade", "websocket");
+    if (method != "GET" && !(method == "HEAD" && !wantsUpgrade)) {
+        respond(socket, 405, "only GET and HEAD are served here\n", "Allow: GET, HEAD\r\n");
         return;
     }
 
-    const bool wantsUpgrade = headerHasToken(head.left(end), "upgrade", "websocket");
+    const bool headOnly = method == "HEAD";
     if (path != "/ws") {
         if (wantsUpgrade)
             respond(socket, 404, "no WebSocket here; the WebSocket endpoint is /ws\n");
-        else if (path == "/")
-            respond(socket, 200, "Confab hub. Connect a WebSocket client to /ws on this port.\n");
+        else if (path == "/qr.svg")
+            serveQrCode(socket, target, headOnly);
         else
-            respond(socket, 404, "not found; the WebSocket endpoint is /ws\n");
+            serveFile(socket, path, headOnly);
         return;
     }
 
@@ -229,21 +238,66 @@ void Gateway::takeUpgradedSockets()
 }
 
 void Gateway::respond(QTcpSocket *socket, int status, const QByteArray &body,
-                      const QByteArray &extraHeaders)
+                      const QByteArray &extraHeaders, const QByteArray &contentType, bool headOnly)
 {
     const QString peer = m_pending.value(socket).peer;
     if (status >= 400)
         emit requestRejected(peer, status, QString::fromUtf8(body).trimmed());
 
     QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + statusText(status)
-                          + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+                          + "\r\nContent-Type: " + contentType + "\r\nContent-Length: "
                           + QByteArray::number(body.size()) + "\r\nConnection: close\r\n"
-                          + extraHeaders + "\r\n" + body;
+                          + extraHeaders + "\r\n" + (headOnly ? QByteArray() : body);
 
     disconnect(socket, &QTcpSocket::readyRead, this, nullptr);
     socket->readAll();
     socket->write(response);
     socket->disconnectFromHost();
+}
+
+// The browser client, built into the binary: nothing is fetched from anywhere else.
+void Gateway::serveFile(QTcpSocket *socket, const QByteArray &path, bool headOnly)
+{
+    static const QHash<QByteArray, QByteArray> types = {
+        {"html", "text/html; charset=utf-8"},
+        {"js", "text/javascript; charset=utf-8"},
+        {"css", "text/css; charset=utf-8"},
+        {"svg", "image/svg+xml"},
+        {"png", "image/png"},
+        {"ico", "image/x-icon"},
+        {"json", "application/json; charset=utf-8"},
+        {"webmanifest", "application/manifest+json"},
+    };
+
+    const QByteArray name = path == "/" ? QByteArray("index.html") : path.mid(1);
+    const bool plainName =
+        !name.isEmpty() && !name.contains("..") && !name.startsWith('/')
+        && std::all_of(name.begin(), name.end(), [](char c) {
+               return std::isalnum(uchar(c)) || c == '.' || c == '-' || c == '_' || c == '/';
+           });
+    QFile file(QStringLiteral(":/web/") + QString::fromLatin1(name));
+    const QByteArray type = types.value(name.mid(name.lastIndexOf('.') + 1));
+    if (!plainName || type.isEmpty() || !file.open(QIODevice::ReadOnly)) {
+        respond(socket, 404, "not found; the WebSocket endpoint is /ws\n", {},
+                "text/plain; charset=utf-8", headOnly);
+        return;
+    }
+
+    // no-cache: after an upgrade of the hub the browser must not keep the old client.
+    respond(socket, 200, file.readAll(),
+            "Cache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n", type, headOnly);
+}
+
+void Gateway::serveQrCode(QTcpSocket *socket, const QByteArray &target, bool headOnly)
+{
+    const QUrlQuery query(QUrl::fromEncoded(target).query());
+    const QString text = query.queryItemValue(QStringLiteral("text"), QUrl::FullyDecoded);
+    const QByteArray image = text.size() <= 1000 ? QrCode::svg(text.toUtf8()) : QByteArray();
+    if (text.isEmpty() || image.isEmpty()) {
+        respond(socket, 400, "/qr.svg?text=... needs a text of 1 to 1000 characters\n");
+        return;
+    }
+    respond(socket, 200, image, "Cache-Control: no-cache\r\n", "image/svg+xml", headOnly);
 }
 
 void Gateway::expireHandshakes(qint64 now, qint64 timeoutMs)

@@ -11,7 +11,8 @@ class QWebSocket;
 class QWebSocketServer;
 
 // Accepts TCP connections on the hub's port, reads each HTTP request head, passes WebSocket
-// upgrades on /ws to QWebSocketServer and answers everything else with a plain HTTP status.
+// upgrades on /ws to QWebSocketServer, serves the browser client (Qt resources under :/web)
+// and /qr.svg, and answers everything else with a plain HTTP status.
 //
 // We accept with our own QTcpServer rather than QWebSocketServer::listen(), because the latter
 // listens with a backlog of 50 and keeps only 30 pending handshakes (QT-NOTES.md), which turned
@@ -57,7 +58,11 @@ private:
     void inspectRequest(QTcpSocket *socket);
     void takeUpgradedSockets();
     void respond(QTcpSocket *socket, int status, const QByteArray &body,
-                 const QByteArray &extraHeaders = {});
+                 const QByteArray &extraHeaders = {},
+                 const QByteArray &contentType = "text/plain; charset=utf-8",
+                 bool headOnly = false);
+    void serveFile(QTcpSocket *socket, const QByteArray &path, bool headOnly);
+    void serveQrCode(QTcpSocket *socket, const QByteArray &target, bool headOnly);
     void forget(QTcpSocket *socket);
     bool recoverEarlyFrames(QTcpSocket *tcp, const Pending &pending, QList<QByteArray> *texts);
 

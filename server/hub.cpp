@@ -272,6 +272,9 @@ void Hub::tick()
     for (Room *room : std::as_const(m_rooms))
         flushMemberChanges(room);
 
+    for (auto it = m_pairings.begin(); it != m_pairings.end();)
+        it = it->expiresMs < now ? m_pairings.erase(it) : std::next(it);
+
     updateRates(now);
 }
 

@@ -48,6 +48,7 @@ public:
     // a headless hub has no one to show them to.
     void setRoomFeedEnabled(bool enabled);
     static constexpr int MaxFeedPerRoom = 200;
+    static constexpr int PairingLifetimeS = 300;
 
     // Operator commands. `by` is the operator name shown to clients; empty means the
     // configured one.
@@ -99,6 +100,9 @@ private:
     void handleTyping(Connection *connection, const Protocol::ClientFrame &frame);
     void handleRooms(Connection *connection);
     void handleWho(Connection *connection, const Protocol::ClientFrame &frame);
+    void handlePair(Connection *connection);
+    User *redeemPairing(const QString &code);
+    QString pairingHost(const Connection *connection) const;
 
     // Rooms and presence (rooms.cpp)
     Room *findRoom(const QString &name) const;
@@ -147,6 +151,13 @@ private:
     HubTotals m_totals;
     HubTotals m_totalsAtLastTick;
     qint64 m_lastTickMs = 0;
+
+    struct Pairing
+    {
+        QString userKey;
+        qint64 expiresMs = 0;
+    };
+    QHash<QString, Pairing> m_pairings; // single-use codes from `pair`, by code
 
     QList<HubEvent> m_events;
     int m_eventsDropped = 0;

@@ -21,6 +21,7 @@ const QHash<QString, FrameType> &frameTypes()
         {QStringLiteral("typing"), FrameType::Typing},
         {QStringLiteral("rooms"), FrameType::Rooms},
         {QStringLiteral("who"), FrameType::Who},
+        {QStringLiteral("pair"), FrameType::Pair},
     };
     return types;
 }
@@ -149,7 +150,8 @@ void readFields(FieldReader &in, ClientFrame *frame, const ParseLimits &limits)
 {
     switch (frame->type) {
     case FrameType::Hello:
-        frame->user = in.string(QStringLiteral("user"), true);
+        frame->pairing = in.string(QStringLiteral("pairing"), false, 32);
+        frame->user = in.string(QStringLiteral("user"), frame->pairing.isEmpty());
         frame->device = in.string(QStringLiteral("device"), false, MaxDeviceChars);
         frame->password = in.string(QStringLiteral("password"), false, 1024);
         frame->token = in.string(QStringLiteral("token"), false, 256);
@@ -185,6 +187,7 @@ void readFields(FieldReader &in, ClientFrame *frame, const ParseLimits &limits)
         frame->after = in.string(QStringLiteral("after"), false, MaxUserChars * 4);
         break;
     case FrameType::Rooms:
+    case FrameType::Pair:
         break;
     }
 }

@@ -33,6 +33,7 @@ enum CloseCode : quint16 {
     CloseUnsupportedProtocol = 4011,
     CloseHelloTimeout = 4012,
     CloseHeartbeatTimeout = 4014,
+    CloseBadPairing = 4015,
 };
 
 // Error codes, as sent in error frames.
@@ -53,6 +54,7 @@ inline const QString NoSuchUser = QStringLiteral("no_such_user");
 inline const QString TooLarge = QStringLiteral("too_large");
 inline const QString RoomExists = QStringLiteral("room_exists");
 inline const QString BadRoom = QStringLiteral("bad_room");
+inline const QString BadPairing = QStringLiteral("bad_pairing");
 } // namespace Error
 
 enum class FrameType {
@@ -66,6 +68,7 @@ enum class FrameType {
     Typing,
     Rooms,
     Who,
+    Pair,
 };
 
 // One parsed client frame. Only the fields of its type are set.
@@ -79,6 +82,7 @@ struct ClientFrame
     QString device;
     QString password;
     QString token;
+    QString pairing; // a code from another device's `pair`, instead of user and token
     int protocol = Version;
 
     QString room; // join, leave, say, typing, who

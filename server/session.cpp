@@ -1,6 +1,7 @@
 // Client frames: one small handler per frame type. Each reads as validate, act, notify.
 #include <QDeadlineTimer>
 #include <QRandomGenerator>
+#include <QTcpSocket>
 #include <QWebSocket>
 
 #include "hub.h"
@@ -110,6 +111,8 @@ void Hub::dispatch(Connection *connection, const ClientFrame &frame)
         return handleRooms(connection);
     case FrameType::Who:
         return handleWho(connection, frame);
+    case FrameType::Pair:
+        return handlePair(connection);
     case FrameType::Hello:
         break;
     }
@@ -138,6 +141,25 @@ void Hub::handleHello(Connection *connection, const ClientFrame &frame)
         return refuseHello(connection, Error::UnsupportedProtocol,
                            tr("this hub speaks protocol %1 only").arg(Version),
                            CloseUnsupportedProtocol);
+
+    // A pairing code stands for the user and their token: the token itself never travels in a
+    // URL, only this short-lived, single-use code does.
+    if (!frame.pairing.isEmpty()) {
+        User *paired = redeemPairing(frame.pairing);
+        if (!paired || (!frame.user.isEmpty() && nameKey(frame.user) != paired->key))
+            return refuseHello(connection, Error::BadPairing,
+                               tr("that pairing code is unknown, used or expired; ask your "
+                                  "other device for a new one"),
+                               CloseBadPairing);
+        // The code was asked for by a device that got past the password, so it stands in
+        // for the password too.
+        ClientFrame asUser = frame;
+        asUser.user = paired->name;
+        asUser.token = paired->token;
+        asUser.password = m_config.password;
+        asUser.pairing.clear();
+        return handleHello(connection, asUser);
+    }
 
     if (!m_config.password.isEmpty() && !sameSecret(frame.password, m_config.password))
         return refuseHello(connection, Error::BadPassword, tr("wrong hub password"),
@@ -410,4 +432,60 @@ void Hub::handleWho(Connection *connection, const ClientFrame &frame)
     if (!next.isEmpty())
         out.insert(QStringLiteral("next"), next);
     sendJson(connection, out);
+}
+
+void Hub::handlePair(Connection *connection)
+{
+    // Unambiguous characters only (no 0/O, 1/I/L): the code may be typed from a screen.
+    static const QString alphabet = QStringLiteral("ABCDEFGHJKMNPQRSTUVWXYZ23456789");
+    QString code;
+    do {
+        code.clear();
+        for (int i = 0; i < 8; ++i)
+            code += alphabet.at(QRandomGenerator::system()->bounded(int(alphabet.size())));
+    } while (m_pairings.contains(code));
+
+    const qint64 now = QDeadlineTimer::current().deadline();
+    m_pairings.insert(code, {connection->user->key, now + PairingLifetimeS * 1000});
+
+    const QDateTime expires = QDateTime::currentDateTimeUtc().addSecs(PairingLifetimeS);
+    const QString host = pairingHost(connection);
+    const QString url =
+        QStringLiteral("http://%1:%2/#pair=%3")
+            .arg(host.contains(QLatin1Char(':')) ? QLatin1Char('[') + host + QLatin1Char(']')
+                                                 : host)
+            .arg(port())
+            .arg(code);
+    sendJson(connection, {{QStringLiteral("type"), QStringLiteral("pairing")},
+                          {QStringLiteral("code"), code},
+                          {QStringLiteral("expires"), timestamp(expires)},
+                          {QStringLiteral("url"), url}});
+}
+
+// The address the asking device reached, unless that was loopback: a phone cannot reach
+// 127.0.0.1, so then the first address the hub listens on that others can reach.
+QString Hub::pairingHost(const Connection *connection) const
+{
+    QHostAddress local = connection->tcp ? connection->tcp->localAddress() : QHostAddress();
+    bool isV4 = false;
+    const quint32 v4 = local.toIPv4Address(&isV4);
+    if (isV4)
+        local = QHostAddress(v4);
+    if (!local.isLoopback())
+        return local.toString();
+
+    const QList<QHostAddress> addresses = listenAddresses();
+    for (const QHostAddress &address : addresses) {
+        if (!address.isLoopback() && address.protocol() == QAbstractSocket::IPv4Protocol)
+            return address.toString();
+    }
+    return local.toString();
+}
+
+User *Hub::redeemPairing(const QString &code)
+{
+    const Pairing pairing = m_pairings.take(code.trimmed().toUpper());
+    if (pairing.userKey.isEmpty() || pairing.expiresMs < QDeadlineTimer::current().deadline())
+        return nullptr;
+    return m_users.value(pairing.userKey);
 }

@@ -36,6 +36,10 @@ private slots:
     void secondHelloRefused();
     void framesBeforeHelloRefused();
     void noHelloInTime();
+    void pairingCodeAddsDevice();
+    void pairingStandsInForThePassword();
+    void badPairingCodesRefused_data();
+    void badPairingCodesRefused();
 
 private:
     void restart(const HubConfig &config);
@@ -261,6 +265,86 @@ void TestHubIdentity::noHelloInTime()
     QVERIFY(silent->waitForDisconnected(5000));
     QCOMPARE(silent->closeCode(), 4012);
     QCOMPARE(m_hub->snapshot().result().totals.helloTimeouts, quint64(1));
+}
+
+void TestHubIdentity::pairingCodeAddsDevice()
+{
+    TestClient *laptop = connected();
+    laptop->hello(QStringLiteral("alice"), QStringLiteral("laptop"));
+    laptop->send(frame(QStringLiteral("pair")));
+    const QJsonObject pairing = laptop->waitFor(QStringLiteral("pairing"));
+    const QString code = str(pairing, "code");
+    QCOMPARE(code.size(), 8);
+    QVERIFY(str(pairing, "url").endsWith(QStringLiteral("/#pair=") + code));
+    QVERIFY(!str(pairing, "url").contains(laptop->token)); // the token never goes in a URL
+    QVERIFY(QDateTime::fromString(str(pairing, "expires"), Qt::ISODateWithMs)
+            > QDateTime::currentDateTimeUtc());
+
+    TestClient *phone = connected();
+    phone->send(
+        frame(QStringLiteral("hello"), {{QStringLiteral("pairing"), code},
+                                        {QStringLiteral("device"), QStringLiteral("phone")}}));
+    const QJsonObject welcome = phone->waitFor(QStringLiteral("welcome"));
+    QCOMPARE(str(welcome, "user"), QStringLiteral("alice"));
+    QCOMPARE(str(welcome, "token"), laptop->token);
+    QCOMPARE(m_hub->snapshot().result().users.first().devices, 2);
+
+    // Single use: the same code again is refused.
+    TestClient *again = connected();
+    again->send(frame(QStringLiteral("hello"), {{QStringLiteral("pairing"), code}}));
+    QCOMPARE(str(again->waitFor(QStringLiteral("error")), "code"), QStringLiteral("bad_pairing"));
+    QVERIFY(again->waitForDisconnected());
+    QCOMPARE(again->closeCode(), 4015);
+}
+
+void TestHubIdentity::pairingStandsInForThePassword()
+{
+    HubConfig config = testHubConfig();
+    config.password = QStringLiteral("s3cret");
+    restart(config);
+
+    TestClient *laptop = connected();
+    laptop->send(
+        frame(QStringLiteral("hello"), {{QStringLiteral("user"), QStringLiteral("alice")},
+                                        {QStringLiteral("password"), QStringLiteral("s3cret")}}));
+    laptop->waitFor(QStringLiteral("welcome"));
+    laptop->send(frame(QStringLiteral("pair")));
+    const QString code = str(laptop->waitFor(QStringLiteral("pairing")), "code");
+
+    TestClient *phone = connected();
+    phone->send(frame(QStringLiteral("hello"), {{QStringLiteral("pairing"), code}}));
+    QCOMPARE(str(phone->waitFor(QStringLiteral("welcome")), "user"), QStringLiteral("alice"));
+}
+
+void TestHubIdentity::badPairingCodesRefused_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("user");
+    QTest::addRow("unknown code") << "ZZZZZZZZ"
+                                  << "";
+    QTest::addRow("a real code, someone else's name") << ""
+                                                      << "mallory";
+}
+
+void TestHubIdentity::badPairingCodesRefused()
+{
+    QFETCH(QString, code);
+    QFETCH(QString, user);
+    if (code.isEmpty()) {
+        TestClient *owner = connected();
+        owner->hello(QStringLiteral("alice"));
+        owner->send(frame(QStringLiteral("pair")));
+        code = str(owner->waitFor(QStringLiteral("pairing")), "code");
+    }
+
+    QJsonObject hello {{QStringLiteral("pairing"), code}};
+    if (!user.isEmpty())
+        hello.insert(QStringLiteral("user"), user);
+    TestClient *c = connected();
+    c->send(frame(QStringLiteral("hello"), hello));
+    QCOMPARE(str(c->waitFor(QStringLiteral("error")), "code"), QStringLiteral("bad_pairing"));
+    QVERIFY(c->waitForDisconnected());
+    QCOMPARE(c->closeCode(), 4015);
 }
 
 QTEST_GUILESS_MAIN(TestHubIdentity)

@@ -56,6 +56,7 @@ private slots:
     void firstFrameInHandshakeWrite();
     void httpRequestsGetStatuses_data();
     void httpRequestsGetStatuses();
+    void servesClientAndQrCodes();
     void incompleteHandshakeTimesOut();
     void silentClientTimesOut();
     void slowConsumerClosedOthersUnaffected();
@@ -242,6 +243,19 @@ void TestHubLimits::httpRequestsGetStatuses_data()
     QTest::addRow("upgrade on another path") << QByteArray(
         "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
                                              << QByteArray("404");
+    QTest::addRow("HEAD of the client page")
+        << QByteArray("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n") << QByteArray("200");
+    QTest::addRow("the client's script")
+        << QByteArray("GET /app.js HTTP/1.1\r\nHost: x\r\n\r\n") << QByteArray("200");
+    QTest::addRow("a QR code") << QByteArray(
+        "GET /qr.svg?text=http%3A%2F%2Fhub%2F HTTP/1.1\r\n\r\n")
+                               << QByteArray("200");
+    QTest::addRow("a QR code of nothing")
+        << QByteArray("GET /qr.svg HTTP/1.1\r\n\r\n") << QByteArray("400");
+    QTest::addRow("climbing out of the resources")
+        << QByteArray("GET /../CMakeLists.txt HTTP/1.1\r\n\r\n") << QByteArray("404");
+    QTest::addRow("a file type not served")
+        << QByteArray("GET /index.cpp HTTP/1.1\r\n\r\n") << QByteArray("404");
     QTest::addRow("/ws without upgrade")
         << QByteArray("GET /ws HTTP/1.1\r\nHost: x\r\n\r\n") << QByteArray("400");
     QTest::addRow("not HTTP") << QByteArray("HELLO THERE\r\n\r\n") << QByteArray("400");
@@ -257,6 +271,21 @@ void TestHubLimits::httpRequestsGetStatuses()
     const QByteArray response = httpRequest(m_hub->port(), request);
     const QByteArray expected = "HTTP/1.1 " + status;
     QVERIFY2(response.startsWith(expected), response.left(80).constData());
+}
+
+void TestHubLimits::servesClientAndQrCodes()
+{
+    const QByteArray page = httpRequest(m_hub->port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    QVERIFY(page.contains("Content-Type: text/html; charset=utf-8"));
+    QVERIFY(page.contains("Cache-Control: no-cache"));
+
+    const QByteArray head = httpRequest(m_hub->port(), "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
+    QVERIFY(head.endsWith("\r\n\r\n")); // headers only
+    QVERIFY(head.contains("Content-Length: "));
+
+    const QByteArray qr = httpRequest(m_hub->port(), "GET /qr.svg?text=confab HTTP/1.1\r\n\r\n");
+    QVERIFY(qr.contains("Content-Type: image/svg+xml"));
+    QVERIFY(qr.contains("<svg") && qr.contains("<path"));
 }
 
 void TestHubLimits::incompleteHandshakeTimesOut()
