@@ -10,6 +10,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
@@ -20,6 +21,7 @@
 
 #include "connectinfo.h"
 #include "hubservice.h"
+#include "joindialog.h"
 #include "mainwindow.h"
 
 namespace {
@@ -294,6 +296,15 @@ int main(int argc, char *argv[])
         return 1;
     }
     qInfo("wrote %s (%dx%d)", qUtf8Printable(output), window.width(), window.height());
+
+    // The join dialog too, next to the main picture: the QR code people scan.
+    JoinDialog join(window.connectUrls(), &window);
+    join.resize(420, 480);
+    join.show();
+    runFor(200);
+    const QString joinOutput = QFileInfo(output).path() + QStringLiteral("/join-dialog.png");
+    if (join.grab().save(joinOutput))
+        qInfo("wrote %s", qUtf8Printable(joinOutput));
     service.stop();
     return 0;
 }

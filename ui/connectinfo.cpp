@@ -27,7 +27,7 @@ QString hostPart(const QHostAddress &address)
 
 namespace ConnectInfo {
 
-QStringList urls(const QList<QHostAddress> &addresses, quint16 port)
+QStringList urls(const QList<QHostAddress> &addresses, quint16 port, Kind kind)
 {
     const bool anyReachable = std::any_of(addresses.cbegin(), addresses.cend(),
                                           [](const QHostAddress &a) { return !isLocalOnly(a); });
@@ -44,7 +44,10 @@ QStringList urls(const QList<QHostAddress> &addresses, quint16 port)
 
     QStringList result;
     for (const QHostAddress &address : shown)
-        result.append(QStringLiteral("ws://%1:%2/ws").arg(hostPart(address)).arg(port));
+        result.append((kind == Kind::Browser ? QStringLiteral("http://%1:%2/")
+                                             : QStringLiteral("ws://%1:%2/ws"))
+                          .arg(hostPart(address))
+                          .arg(port));
     return result;
 }
 

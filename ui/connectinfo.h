@@ -11,7 +11,9 @@ namespace ConnectInfo {
 
 // ws://HOST:PORT/ws for each address, IPv4 first; loopback and link-local addresses are left
 // out when any other address exists, since nobody else can reach them.
-QStringList urls(const QList<QHostAddress> &addresses, quint16 port);
+// With Kind::Browser, http://HOST:PORT/ instead: the page people open to chat.
+enum class Kind { WebSocket, Browser };
+QStringList urls(const QList<QHostAddress> &addresses, quint16 port, Kind kind = Kind::WebSocket);
 
 // True when another socket holds the port on that address (another hub or another program).
 bool isPortInUse(const QHostAddress &address, quint16 port);

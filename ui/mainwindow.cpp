@@ -286,7 +286,7 @@ void MainWindow::updateRoomPane()
     m_roomPane->showRoom(m_selectedRoom, room.topic, int(room.members.size()));
 }
 
-QStringList MainWindow::connectUrls() const
+QStringList MainWindow::connectUrls(ConnectInfo::Kind kind) const
 {
     if (!m_service->isRunning())
         return {};
@@ -295,7 +295,7 @@ QStringList MainWindow::connectUrls() const
     const QHostAddress &listen = m_config.listenAddress;
     if (addresses.isEmpty() && listen != QHostAddress(QHostAddress::Any))
         addresses = {listen}; // before the first snapshot
-    return ConnectInfo::urls(addresses, m_service->port());
+    return ConnectInfo::urls(addresses, m_service->port(), kind);
 }
 
 void MainWindow::updateStatusBar()
@@ -314,8 +314,11 @@ void MainWindow::updateStatusBar()
     else if (urls.isEmpty())
         m_addressLabel->setText(tr("Listening on port %1").arg(m_service->port()));
     else
-        m_addressLabel->setText(tr("Connect to %1").arg(urls.join(QStringLiteral(", "))));
-    m_addressLabel->setToolTip(urls.join(QLatin1Char('\n')));
+        m_addressLabel->setText(tr("Open %1 in a browser").arg(urls.join(QStringLiteral(", "))));
+    m_addressLabel->setToolTip(
+        tr("The chat page:\n%1\nWebSocket endpoint for apps:\n%2")
+            .arg(urls.join(QLatin1Char('\n')),
+                 connectUrls(ConnectInfo::Kind::WebSocket).join(QLatin1Char('\n'))));
 
     const HubTotals &totals = m_snapshot.totals;
     m_countLabel->setText(

@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QMainWindow>
 
+#include "connectinfo.h"
 #include "hubconfig.h"
 #include "snapshot.h"
 #include "throughputhistory.h"
@@ -56,7 +57,7 @@ public:
     void setPasswordSource(const QString &source) { m_passwordSource = source; }
 
     // Where people should connect, as the status bar shows it.
-    QStringList connectUrls() const;
+    QStringList connectUrls(ConnectInfo::Kind kind = ConnectInfo::Kind::Browser) const;
 
     // Starts the hub with hubConfig(). If the port is taken it says so and offers another;
     // any other failure is shown too. False if the hub is not running afterwards.
@@ -134,6 +135,7 @@ private:
     void setTopic();
     void deleteRoom();
     void copyAddress();
+    void showJoinLink();
     QString kickSummary(const QString &user) const;
     ConnectionInfo connectionInfo(quint64 id) const;
     QStringList roomNames() const;
@@ -218,6 +220,7 @@ private:
     QAction *m_topicAction = nullptr;
     QAction *m_deleteRoomAction = nullptr;
     QAction *m_copyAction = nullptr;
+    QAction *m_joinLinkAction = nullptr;
     QAction *m_copyAddressAction = nullptr;
     QAction *m_filterAction = nullptr;
     QAction *m_clearLogAction = nullptr;

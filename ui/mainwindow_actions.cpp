@@ -98,6 +98,9 @@ void MainWindow::createHubActions()
     m_quitAction->setMenuRole(QAction::QuitRole);
     m_copyAddressAction = makeAction(QStringLiteral("copyAddressAction"),
                                      tr("Copy connect &address"), {}, {}, &MainWindow::copyAddress);
+    m_joinLinkAction = makeAction(QStringLiteral("joinLinkAction"), tr("&Join link and QR code…"),
+                                  style()->standardIcon(QStyle::SP_DriveNetIcon),
+                                  QKeySequence(Qt::CTRL | Qt::Key_J), &MainWindow::showJoinLink);
 }
 
 void MainWindow::createPeopleActions()
@@ -181,7 +184,7 @@ void MainWindow::createMenus()
 
     QMenu *hub = menuBar()->addMenu(tr("H&ub"));
     hub->addActions({m_startAction, m_stopAction, m_restartAction, separator(this),
-                     m_broadcastAction, separator(this), m_copyAddressAction});
+                     m_broadcastAction, separator(this), m_copyAddressAction, m_joinLinkAction});
 
     QMenu *users = menuBar()->addMenu(tr("U&sers"));
     users->addActions({m_kickUserAction, m_kickConnectionAction, separator(this),
@@ -384,4 +387,5 @@ void MainWindow::updateActions()
     m_deleteRoomAction->setText(room ? tr("&Delete room %1…").arg(m_selectedRoom)
                                      : tr("&Delete room…"));
     m_copyAddressAction->setEnabled(running);
+    m_joinLinkAction->setEnabled(running);
 }

@@ -9,6 +9,7 @@
 
 #include "broadcastdialog.h"
 #include "hubservice.h"
+#include "joindialog.h"
 #include "kickdialog.h"
 #include "mainwindow.h"
 #include "roomdialog.h"
@@ -154,6 +155,12 @@ void MainWindow::copyAddress()
     const QStringList urls = connectUrls();
     if (!urls.isEmpty())
         QApplication::clipboard()->setText(urls.join(QLatin1Char('\n')));
+}
+
+void MainWindow::showJoinLink()
+{
+    JoinDialog dialog(connectUrls(), this);
+    dialog.exec();
 }
 
 QStringList MainWindow::roomNames() const

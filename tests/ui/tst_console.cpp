@@ -27,6 +27,7 @@
 #include "broadcastdialog.h"
 #include "connectionsmodel.h"
 #include "hubservice.h"
+#include "joindialog.h"
 #include "kickdialog.h"
 #include "mainwindow.h"
 #include "roomdialog.h"
@@ -119,6 +120,7 @@ private slots:
     void portInUseOffersAnotherPort();
     void closeWithPeopleConnectedAsksFirst();
     void columnLayoutIsRemembered();
+    void joinLinkShowsQrCodeAndCopies();
 
 private:
     TestClient *client(const QString &user, const QString &device = {}, const QString &token = {});
@@ -188,7 +190,7 @@ void TestConsole::statusBarShowsWhereToConnect()
     const auto *count = m_window->findChild<QLabel *>(QStringLiteral("countLabel"));
     QVERIFY(address && state && count);
 
-    const QString url = QStringLiteral("ws://127.0.0.1:%1/ws").arg(m_service->port());
+    const QString url = QStringLiteral("http://127.0.0.1:%1/").arg(m_service->port());
     QTRY_VERIFY2(address->text().contains(url), qPrintable(address->text()));
     QVERIFY(state->text().contains(QStringLiteral("Running")));
     QCOMPARE(m_window->connectUrls(), QStringList {url});
@@ -491,6 +493,30 @@ void TestConsole::columnLayoutIsRemembered()
     MainWindow again(&service);
     auto *view = again.findChild<QTableView *>(QStringLiteral("connectionsView"));
     QCOMPARE(view->horizontalHeader()->sectionSize(ConnectionsModel::Peer), 333);
+}
+
+void TestConsole::joinLinkShowsQrCodeAndCopies()
+{
+    const QString url = QStringLiteral("http://127.0.0.1:%1/").arg(m_service->port());
+    QTRY_VERIFY(action("joinLinkAction")->isEnabled());
+
+    QString shown;
+    bool hasCode = false;
+    onNextModal([&](QWidget *modal) {
+        auto *dialog = qobject_cast<JoinDialog *>(modal);
+        QVERIFY(dialog);
+        shown = dialog->currentUrl();
+        hasCode = dialog->findChild<QrWidget *>()->hasCode();
+        dialog->findChild<QPushButton *>(QStringLiteral("copyLinkButton"))->click();
+        dialog->reject();
+    });
+    QAction *join = action("joinLinkAction");
+    QVERIFY(menusContain(*m_window, join));
+    join->trigger();
+
+    QCOMPARE(shown, url);
+    QVERIFY(hasCode);
+    QCOMPARE(QApplication::clipboard()->text(), url);
 }
 
 QTEST_MAIN(TestConsole)
