@@ -51,9 +51,10 @@ void Hub::sendJson(Connection *connection, const QJsonObject &frame)
 }
 
 void Hub::sendToConnections(const std::vector<Connection *> &connections,
-                            const QByteArray &wireFrame, bool isDelivery)
+                            const QByteArray &wireFrame, bool isDelivery, quint64 mark)
 {
-    const quint64 mark = nextMark();
+    if (mark == 0)
+        mark = nextMark();
     for (Connection *connection : connections) {
         if (connection->mark == mark)
             continue;

@@ -96,6 +96,8 @@ private:
     void handleSay(Connection *connection, const Protocol::ClientFrame &frame);
     void handleDm(Connection *connection, const Protocol::ClientFrame &frame);
     void handleMulticast(Connection *connection, const Protocol::ClientFrame &frame);
+    void sendPrivately(Connection *sender, const QList<User *> &targets, const QJsonObject &frame,
+                       const QJsonValue &cid);
     void handleStatus(Connection *connection, const Protocol::ClientFrame &frame);
     void handleTyping(Connection *connection, const Protocol::ClientFrame &frame);
     void handleRooms(Connection *connection);
@@ -121,8 +123,9 @@ private:
     void send(Connection *connection, const QByteArray &wireFrame, bool isDelivery = false);
     void sendJson(Connection *connection, const QJsonObject &frame);
     void sendToRoom(Room *room, const QJsonObject &frame, const User *except = nullptr);
+    // Sends once to each connection; connections already carrying `mark` are skipped.
     void sendToConnections(const std::vector<Connection *> &connections,
-                           const QByteArray &wireFrame, bool isDelivery);
+                           const QByteArray &wireFrame, bool isDelivery, quint64 mark = 0);
     void sendToAll(const QJsonObject &frame, bool isDelivery);
     quint64 nextMark() { return ++m_mark; }
     void scheduleFlush();

@@ -325,16 +325,7 @@ void Hub::handleDm(Connection *connection, const ClientFrame &frame)
                            {QStringLiteral("text"), frame.text},
                            {QStringLiteral("ts"), timestamp(QDateTime::currentDateTimeUtc())}};
 
-    std::vector<Connection *> recipients = target->connections.items();
-    for (Connection *own : connection->user->connections) {
-        if (own != connection)
-            recipients.push_back(own);
-    }
-
-    if (!frame.cid.isNull())
-        sendJson(connection, {{QStringLiteral("type"), QStringLiteral("ack")},
-                              {QStringLiteral("cid"), frame.cid}});
-    sendToConnections(recipients, WsFrame::text(encode(out)), true);
+    sendPrivately(connection, {target}, out, frame.cid);
 }
 
 void Hub::handleMulticast(Connection *connection, const ClientFrame &frame)
@@ -356,25 +347,34 @@ void Hub::handleMulticast(Connection *connection, const ClientFrame &frame)
                            cidRef(frame));
 
     QJsonArray names;
-    std::vector<Connection *> recipients;
-    for (User *user : std::as_const(targets)) {
+    for (const User *user : std::as_const(targets))
         names.append(user->name);
-        recipients.insert(recipients.end(), user->connections.begin(), user->connections.end());
-    }
-    for (Connection *own : connection->user->connections) {
-        if (own != connection)
-            recipients.push_back(own);
-    }
 
     const QJsonObject out {{QStringLiteral("type"), QStringLiteral("multicast")},
                            {QStringLiteral("from"), connection->user->name},
                            {QStringLiteral("to"), names},
                            {QStringLiteral("text"), frame.text},
                            {QStringLiteral("ts"), timestamp(QDateTime::currentDateTimeUtc())}};
-    if (!frame.cid.isNull())
-        sendJson(connection, {{QStringLiteral("type"), QStringLiteral("ack")},
-                              {QStringLiteral("cid"), frame.cid}});
-    sendToConnections(recipients, WsFrame::text(encode(out)), true);
+    sendPrivately(connection, targets, out, frame.cid);
+}
+
+// dm and multicast: every device of each target, and a copy to the sender's other devices so
+// all of them show the conversation. The sending connection gets the ack instead, even when it
+// wrote to its own user.
+void Hub::sendPrivately(Connection *sender, const QList<User *> &targets, const QJsonObject &frame,
+                        const QJsonValue &cid)
+{
+    if (!cid.isNull())
+        sendJson(sender,
+                 {{QStringLiteral("type"), QStringLiteral("ack")}, {QStringLiteral("cid"), cid}});
+
+    std::vector<Connection *> recipients = sender->user->connections.items();
+    for (const User *user : targets)
+        recipients.insert(recipients.end(), user->connections.begin(), user->connections.end());
+
+    const quint64 mark = nextMark();
+    sender->mark = mark; // sendToConnections skips it, like a duplicate
+    sendToConnections(recipients, WsFrame::text(encode(frame)), true, mark);
 }
 
 void Hub::handleStatus(Connection *connection, const ClientFrame &frame)

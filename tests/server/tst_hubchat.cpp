@@ -1,7 +1,6 @@
 // Chat between real QWebSocket clients through a real hub on 127.0.0.1, port 0.
 #include <memory>
 
-#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QSet>
 #include <QTest>
@@ -263,6 +262,14 @@ void TestHubChat::directMessagesReachAllDevices()
     }
     QCOMPARE(bob->count(QStringLiteral("dm")), 0); // not echoed to the sending device
 
+    // To yourself: your other device shows it, the sending one only gets the ack.
+    bob->send(frame(QStringLiteral("dm"), {{QStringLiteral("to"), QStringLiteral("bob")},
+                                           {QStringLiteral("text"), QStringLiteral("note to self")},
+                                           {QStringLiteral("cid"), QStringLiteral("d2")}}));
+    QCOMPARE(str(bob->waitFor(QStringLiteral("ack")), "cid"), QStringLiteral("d2"));
+    QCOMPARE(str(bobTablet->waitFor(QStringLiteral("dm")), "text"), QStringLiteral("note to self"));
+    QCOMPARE(bob->count(QStringLiteral("dm")), 0);
+
     bob->send(frame(QStringLiteral("dm"), {{QStringLiteral("to"), QStringLiteral("nobody")},
                                            {QStringLiteral("text"), QStringLiteral("hello?")}}));
     QCOMPARE(str(bob->waitFor(QStringLiteral("error")), "code"), QStringLiteral("no_such_user"));
@@ -498,10 +505,7 @@ void TestHubChat::stopClosesEveryClientWith1001()
     TestClient *anonymous = client(QString()); // connected, no hello yet
     bob->join(QStringLiteral("general"));
 
-    QElapsedTimer timer;
-    timer.start();
     m_hub->stop();
-    QVERIFY2(timer.elapsed() < 2000, "stop waited for a grace period it did not need");
     QVERIFY(!m_hub->isRunning());
 
     for (TestClient *c : {alice, bob, anonymous}) {
