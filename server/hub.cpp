@@ -443,9 +443,12 @@ HubSnapshot Hub::takeSnapshot() const
         info.status = user->presence();
         info.devices = int(user->connections.size());
         info.lastSeen = user->isOnline() ? snapshot.takenAt : user->lastSeen;
-        for (const Room *room : m_rooms) {
-            if (room->members.contains(const_cast<User *>(user)))
-                info.rooms.append(room->name);
+        // A user's rooms are their devices' rooms: one walk per device, not per room.
+        for (const Connection *device : user->connections) {
+            for (const Room *room : device->rooms) {
+                if (!info.rooms.contains(room->name))
+                    info.rooms.append(room->name);
+            }
         }
         info.rooms.sort(Qt::CaseInsensitive);
         snapshot.users.append(info);

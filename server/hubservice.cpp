@@ -19,9 +19,8 @@ namespace {
 class EngineThread : public QThread
 {
 public:
-    EngineThread(HubService *service, const HubConfig &config)
-        : m_service(service)
-        , m_config(config)
+    explicit EngineThread(const HubConfig &config)
+        : m_config(config)
     {
         setObjectName(QStringLiteral("confab-engine"));
     }
@@ -86,7 +85,6 @@ private:
         return false;
     }
 
-    HubService *m_service;
     HubConfig m_config;
 };
 
@@ -115,7 +113,7 @@ bool HubService::start(const HubConfig &config)
         return false;
     }
 
-    auto *thread = new EngineThread(this, config);
+    auto *thread = new EngineThread(config);
     if (QAbstractEventDispatcher *dispatcher = createEngineEventDispatcher())
         thread->setEventDispatcher(dispatcher);
 
