@@ -6,8 +6,9 @@ set -euo pipefail
 # libqt6opengl6-dev: Qt Charts' CMake package needs Qt6OpenGL and Debian does not pull it in.
 # fonts-dejavu-core: the console renders text offscreen (tests, screenshots) with it.
 # libqrencode-dev and pkg-config: QR codes of the join and pairing links.
+# libqt6sql6-sqlite: the SQLite driver Qt Sql loads for the data directory's confab.db.
 packages=(g++ cmake ninja-build pkg-config qt6-base-dev qt6-websockets-dev qt6-charts-dev
-    libqt6opengl6-dev libqrencode-dev fonts-dejavu-core)
+    libqt6opengl6-dev libqt6sql6-sqlite libqrencode-dev fonts-dejavu-core)
 if [ "${1:-build}" = test ]; then
     # python3-websockets: the third-party client the interop tests drive (system python3).
     packages+=(clang-format python3 python3-websockets)

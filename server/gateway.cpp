@@ -59,13 +59,16 @@ bool headerHasToken(const QByteArray &head, const QByteArray &name, const QByteA
 
 } // namespace
 
-QString peerString(const QHostAddress &address, quint16 port)
+QString addressString(const QHostAddress &address)
 {
-    QHostAddress plain = address;
     bool isV4 = false;
     const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4)
-        plain = QHostAddress(v4); // show ::ffff:10.0.0.5 as 10.0.0.5
+    return isV4 ? QHostAddress(v4).toString() : address.toString(); // ::ffff:10.0.0.5 is 10.0.0.5
+}
+
+QString peerString(const QHostAddress &address, quint16 port)
+{
+    const QHostAddress plain(addressString(address));
     const QString host = plain.protocol() == QAbstractSocket::IPv6Protocol
                              ? QStringLiteral("[%1]").arg(plain.toString())
                              : plain.toString();

@@ -74,3 +74,5 @@ private:
 };
 
 QString peerString(const QHostAddress &address, quint16 port);
+// An address as bans and the console name it: IPv4-mapped IPv6 addresses as plain IPv4.
+QString addressString(const QHostAddress &address);

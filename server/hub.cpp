@@ -8,7 +8,7 @@
 
 #include "gateway.h"
 #include "logging.h"
-#include "roomlog.h"
+#include "store.h"
 
 namespace {
 
@@ -17,6 +17,7 @@ constexpr int EventFlushMs = 250;
 constexpr int CloseGraceMs = 5000; // a closed peer that never answers is cut off after this
 constexpr int MaxPendingEvents = 10000;
 constexpr int CloseReasonBytes = 123; // RFC 6455 section 5.5: 125 bytes minus the code
+constexpr qint64 PruneEveryMs = 60 * 1000; // retention is in days; once a minute is plenty
 
 qint64 monotonicMs()
 {
@@ -25,10 +26,10 @@ qint64 monotonicMs()
 
 } // namespace
 
-Hub::Hub(const HubConfig &config, RoomLog *log, QObject *parent)
+Hub::Hub(const HubConfig &config, Store *store, QObject *parent)
     : QObject(parent)
     , m_config(config)
-    , m_log(log ? log : new MemoryRoomLog)
+    , m_store(store ? store : new MemoryStore)
     , m_gateway(new Gateway(this))
     , m_tickTimer(new QTimer(this))
     , m_eventTimer(new QTimer(this))
@@ -44,12 +45,7 @@ Hub::Hub(const HubConfig &config, RoomLog *log, QObject *parent)
     m_eventTimer->setInterval(EventFlushMs);
     connect(m_eventTimer, &QTimer::timeout, this, &Hub::flushEvents);
 
-    for (const QString &room : std::as_const(m_config.rooms)) {
-        if (Protocol::isValidRoomName(room) && !findRoom(room))
-            addRoom(room, {});
-        else if (!Protocol::isValidRoomName(room))
-            qCWarning(lcHub) << "ignoring configured room with an invalid name:" << room;
-    }
+    loadState();
 }
 
 Hub::~Hub()
@@ -131,6 +127,7 @@ void Hub::shutdown()
         closeConnection(connection, Protocol::CloseGoingAway, tr("hub shutting down"));
     flushOutboxes();
 
+    m_store->flush(); // what clients were acked for is on disk before the process may end
     record(HubEvent::Kind::Stopped, nullptr, {}, tr("hub stopped"));
     flushEvents();
 
@@ -156,6 +153,7 @@ void Hub::adopt(QWebSocket *socket, QTcpSocket *tcp, qint64 acceptedMs,
     connection->socket = socket;
     connection->tcp = tcp;
     connection->peer = peerString(socket->peerAddress(), socket->peerPort());
+    connection->address = addressString(socket->peerAddress());
     connection->connectedAt = QDateTime::currentDateTimeUtc();
     connection->lastActivity = connection->connectedAt;
     connection->acceptedMs = acceptedMs;
@@ -185,6 +183,8 @@ void Hub::adopt(QWebSocket *socket, QTcpSocket *tcp, qint64 acceptedMs,
 
     qCInfo(lcHub).noquote() << "connection" << connection->id << "from" << connection->peer;
     record(HubEvent::Kind::Connected, connection, {}, connection->peer);
+    if (refuseBannedAddress(connection))
+        return;
 
     for (const QByteArray &text : earlyTexts)
         handleText(connection, QString::fromUtf8(text));
@@ -250,7 +250,9 @@ void Hub::detach(Connection *connection)
     user->connections.remove(connection);
     if (!user->isOnline()) {
         user->lastSeen = QDateTime::currentDateTimeUtc();
-        user->token.clear(); // the name is free again once its last device is gone
+        if (m_config.nameRetentionDays == 0)
+            user->token.clear(); // the name is free again once its last device is gone
+        saveUser(user);
         if (!m_shuttingDown) // everyone is leaving: telling each about all others is n squared
             announcePresence(user);
     }
@@ -274,6 +276,12 @@ void Hub::tick()
 
     for (auto it = m_pairings.begin(); it != m_pairings.end();)
         it = it->expiresMs < now ? m_pairings.erase(it) : std::next(it);
+
+    expireModeration(QDateTime::currentDateTimeUtc());
+    if (now - m_lastPruneMs >= PruneEveryMs) {
+        m_lastPruneMs = now;
+        pruneState();
+    }
 
     updateRates(now);
 }
@@ -398,7 +406,7 @@ void Hub::feed(const Room *room, const ChatMessage &message)
     QList<RoomMessageInfo> &recent = m_feed[room->key];
     if (recent.size() >= MaxFeedPerRoom)
         recent.removeFirst(); // a busy room shows its newest messages; the rest are history
-    recent.append({room->name, message.seq, message.from, message.text, message.ts});
+    recent.append({room->name, message.seq, message.from, message.text, message.ts, false});
 }
 
 QString Hub::operatorName(const QString &by) const
@@ -461,12 +469,35 @@ HubSnapshot Hub::takeSnapshot() const
         info.name = room->name;
         info.topic = room->topic;
         info.lastSeq = room->lastSeq;
+        info.epoch = room->epoch;
         info.messagesPerSecond = room->messagesPerSecond;
+        info.maxMembers = room->maxMembers;
+        info.locked = room->locked;
+        info.slowModeS = room->slowModeS;
+        info.hasPassword = !room->passwordHash.isEmpty();
         for (auto it = room->members.cbegin(); it != room->members.cend(); ++it)
             info.members.append(it.key()->name);
         info.members.sort(Qt::CaseInsensitive);
         snapshot.rooms.append(info);
     }
+
+    auto banInfo = [](const BanRecord &ban) {
+        return BanInfo {ban.id,      ban.kind == BanRecord::Kind::Address,
+                        ban.display, ban.reason,
+                        ban.issuer,  ban.createdAt,
+                        ban.until};
+    };
+    for (const BanRecord &ban : m_userBans)
+        snapshot.bans.append(banInfo(ban));
+    for (const BanRecord &ban : m_addressBans)
+        snapshot.bans.append(banInfo(ban));
+    for (const QList<MuteRecord> &mutes : m_mutes) {
+        for (const MuteRecord &mute : mutes)
+            snapshot.mutes.append({mute.id, mute.user, mute.room, mute.reason, mute.issuer,
+                                   mute.createdAt, mute.until});
+    }
+    snapshot.storage = m_store->location();
+    snapshot.persistent = m_store->isPersistent();
 
     snapshot.totals.connections = snapshot.connections.size();
     snapshot.totals.rooms = snapshot.rooms.size();

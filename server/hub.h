@@ -11,14 +11,13 @@
 #include "model.h"
 #include "protocol.h"
 #include "snapshot.h"
+#include "store.h"
 #include "wsframe.h"
 
 class Gateway;
 class QTcpSocket;
 class QTimer;
 class QWebSocket;
-class RoomLog;
-struct ChatMessage;
 
 // The chat hub: connections, users, rooms, presence and delivery, on one thread. Everything
 // here runs on the thread the Hub lives on; other threads use HubService.
@@ -27,8 +26,8 @@ class Hub : public QObject
     Q_OBJECT
 
 public:
-    // Takes ownership of log; a null log means numbering in memory (MemoryRoomLog).
-    explicit Hub(const HubConfig &config, RoomLog *log = nullptr, QObject *parent = nullptr);
+    // Takes ownership of store, which must be open; null means a MemoryStore.
+    explicit Hub(const HubConfig &config, Store *store = nullptr, QObject *parent = nullptr);
     ~Hub() override;
 
     bool listen();
@@ -50,15 +49,34 @@ public:
     static constexpr int MaxFeedPerRoom = 200;
     static constexpr int PairingLifetimeS = 300;
 
-    // Operator commands. `by` is the operator name shown to clients; empty means the
-    // configured one.
+    // Operator commands (operator.cpp, moderation.cpp). `by` is the operator name shown to
+    // clients and written in the audit log; empty means the configured one.
     OperatorResult kickConnection(quint64 id, const QString &reason, const QString &by = {});
     QString connectionUser(quint64 id) const; // empty before hello or when there is none
     OperatorResult kickUser(const QString &user, const QString &reason, const QString &by = {});
     OperatorResult broadcast(const QString &text, const QString &room = {}, const QString &by = {});
-    OperatorResult createRoom(const QString &room, const QString &topic = {});
-    OperatorResult deleteRoom(const QString &room);
-    OperatorResult setTopic(const QString &room, const QString &topic);
+    OperatorResult createRoom(const QString &room, const QString &topic = {},
+                              const QString &by = {});
+    OperatorResult deleteRoom(const QString &room, const QString &by = {});
+    OperatorResult setTopic(const QString &room, const QString &topic, const QString &by = {});
+
+    OperatorResult ban(const BanRequest &request, const QString &by = {});
+    OperatorResult unban(qint64 id, const QString &by = {});
+    OperatorResult unbanTarget(bool address, const QString &target, const QString &by = {});
+    OperatorResult mute(const MuteRequest &request, const QString &by = {});
+    OperatorResult unmute(const QString &user, const QString &room, const QString &by = {});
+    OperatorResult setRoomSettings(const QString &room, const RoomSettingsChange &change,
+                                   const QString &by = {});
+    OperatorResult deleteMessage(const QString &room, quint64 seq, const QString &reason = {},
+                                 const QString &by = {});
+
+    HistoryPage history(const QString &room, quint64 before, quint64 after, int limit);
+    QList<AuditEntry> audit(const AuditFilter &filter);
+
+    // Caps on what one frame carries, so no client meets a frame past its own size limit.
+    static constexpr int MaxHistoryLimit = Protocol::MaxHistoryLimit;
+    static constexpr int MaxRecovery = 1000; // join {since}: more missed than this is refused
+    static constexpr int MaxListBytes = 512 * 1024; // encoded messages in one frame
 
 signals:
     void eventsOccurred(const QList<HubEvent> &events);
@@ -96,8 +114,10 @@ private:
     void handleSay(Connection *connection, const Protocol::ClientFrame &frame);
     void handleDm(Connection *connection, const Protocol::ClientFrame &frame);
     void handleMulticast(Connection *connection, const Protocol::ClientFrame &frame);
-    void sendPrivately(Connection *sender, const QList<User *> &targets, const QJsonObject &frame,
+    bool isKnown(const User *user) const;
+    void sendPrivately(Connection *sender, const QList<User *> &targets, DirectMessage message,
                        const QJsonValue &cid);
+    QJsonObject privateFrame(const DirectMessage &message, bool stored) const;
     void handleStatus(Connection *connection, const Protocol::ClientFrame &frame);
     void handleTyping(Connection *connection, const Protocol::ClientFrame &frame);
     void handleRooms(Connection *connection);
@@ -106,9 +126,41 @@ private:
     User *redeemPairing(const QString &code);
     QString pairingHost(const Connection *connection) const;
 
+    // History, recovery and stored dms (history.cpp)
+    void loadState();
+    RoomRecord roomRecord(const Room *room) const;
+    void saveRoom(const Room *room);
+    void saveUser(const User *user);
+    // Entries of at most MaxListBytes; fromEnd keeps the newest when it must cut.
+    QJsonArray historyEntries(const QList<ChatMessage> &messages, bool fromEnd, bool *cut) const;
+    void sendRecovery(Connection *connection, Room *room, quint64 seq, const QString &epoch);
+    void handleHistory(Connection *connection, const Protocol::ClientFrame &frame);
+    void deliverStored(Connection *connection);
+    bool claimLapsed(const QDateTime &lastSeen, const QDateTime &now) const;
+    HistoryPage history(const QString &room, quint64 before, quint64 after, int limit,
+                        bool oldestFirst);
+    void pruneState();
+
+    // Moderation (moderation.cpp)
+    bool refuseBannedAddress(Connection *connection);
+    const BanRecord *userBan(const QString &userKey) const;
+    void closeBanned(Connection *connection, const BanRecord &ban);
+    const MuteRecord *muteFor(const User *user, const Room *room) const; // room null: hub-wide
+    bool refuseMuted(Connection *connection, const Room *room, const QJsonValue &ref);
+    bool refuseSlowMode(Connection *connection, Room *room, const QJsonValue &ref);
+    bool refuseJoin(Connection *connection, const Room *room, const Protocol::ClientFrame &frame);
+    void kickOne(Connection *connection, const QString &why, const QString &by);
+    void expireModeration(const QDateTime &now);
+    void notifyUnmuted(const MuteRecord &mute);
+    void audit(const QString &action, const QString &by, const QString &target, const QString &room,
+               const QString &reason, const QString &detail, const QList<quint64> &connections = {},
+               const QDateTime &until = {});
+    QString impact(const std::vector<Connection *> &connections) const;
+
     // Rooms and presence (rooms.cpp)
     Room *findRoom(const QString &name) const;
     Room *addRoom(const QString &name, const QString &topic);
+    QJsonObject roomSettings(const Room *room) const;
     void enterRoom(Connection *connection, Room *room);
     void exitRoom(Connection *connection, Room *room);
     void memberJoined(Room *room, User *user);
@@ -134,7 +186,7 @@ private:
     qint64 queuedBytes(const Connection *connection) const;
 
     HubConfig m_config;
-    std::unique_ptr<RoomLog> m_log;
+    std::unique_ptr<Store> m_store;
     Gateway *m_gateway;
     QTimer *m_tickTimer;
     QTimer *m_eventTimer;
@@ -145,6 +197,10 @@ private:
     QHash<quint64, Connection *> m_connections;
     QHash<QString, User *> m_users; // by name key
     QHash<QString, Room *> m_rooms; // by name key
+    QHash<QString, BanRecord> m_userBans; // by name key
+    QHash<QString, BanRecord> m_addressBans; // by address
+    QHash<QString, QList<MuteRecord>> m_mutes; // by user name key
+    qint64 m_lastPruneMs = 0;
 
     std::vector<quint64> m_dirty; // connections with a non-empty outbox
     std::vector<quint64> m_slowConsumers; // to close with 4008 after the current delivery

@@ -30,5 +30,14 @@ struct HubConfig
     int memberListCap = 100; // members listed in joined/who pages
     int coalesceAbove = 100; // rooms larger than this get members_changed instead
 
-    QString dataDir; // holds the control socket and lock; empty: no control socket
+    QString dataDir; // holds confab.db, the control socket and lock; empty: none of them
+
+    // Storage: confab.db (SQLite) in dataDir, or memory only when persist is off or there is
+    // no dataDir.
+    bool persist = true;
+    int commitIntervalMs = 2; // room messages are written in groups this far apart at most
+    int historyMaxMessages = 10000; // kept per room; 0: no count limit
+    int historyMaxDays = 30; // messages and dms older than this go; 0: no age limit
+    int nameRetentionDays = 30; // a name stays its token holder's this long after last seen;
+                                // 0: free again as soon as the last device goes
 };

@@ -12,6 +12,8 @@
 #include "epolldispatcher.h"
 #include "hub.h"
 #include "logging.h"
+#include "sqlitestore.h"
+#include "store.h"
 
 namespace {
 
@@ -41,7 +43,13 @@ protected:
             return;
         }
 
-        Hub engine(m_config);
+        std::unique_ptr<Store> store = openStore();
+        if (!store) {
+            started.release();
+            return;
+        }
+
+        Hub engine(m_config, store.release());
         ControlServer control(&engine);
         if (!engine.listen()) {
             errorString = engine.errorString();
@@ -63,6 +71,26 @@ protected:
     }
 
 private:
+    // confab.db in the data directory, or memory when there is none or persist is off.
+    std::unique_ptr<Store> openStore()
+    {
+        std::unique_ptr<Store> store;
+        if (m_config.persist && !m_config.dataDir.isEmpty())
+            store = std::make_unique<SqliteStore>(
+                QDir(m_config.dataDir).filePath(QStringLiteral("confab.db")),
+                m_config.commitIntervalMs);
+        else
+            store = std::make_unique<MemoryStore>();
+
+        QString error;
+        if (!store->open(&error)) {
+            errorString = error;
+            qCCritical(lcStore).noquote() << error;
+            return nullptr;
+        }
+        return store;
+    }
+
     // Two hubs on one data directory would fight over its control socket (and, later, its
     // database); the lock file makes the second one refuse with a plain message.
     bool lockDataDir(std::unique_ptr<QLockFile> *lock)
@@ -99,6 +127,8 @@ HubService::HubService(QObject *parent)
     qRegisterMetaType<OperatorResult>();
     qRegisterMetaType<RoomMessageInfo>();
     qRegisterMetaType<QList<RoomMessageInfo>>();
+    qRegisterMetaType<HistoryPage>();
+    qRegisterMetaType<QList<AuditEntry>>();
 }
 
 HubService::~HubService()
@@ -293,32 +323,92 @@ QFuture<HubSnapshot> HubService::snapshot()
     return queue([](Hub *hub) { return hub->takeSnapshot(); }, HubSnapshot());
 }
 
-QFuture<OperatorResult> HubService::kickConnection(quint64 connection, const QString &reason)
+QFuture<OperatorResult> HubService::kickConnection(quint64 connection, const QString &reason,
+                                                   const QString &by)
 {
-    return queue([=](Hub *hub) { return hub->kickConnection(connection, reason); }, notRunning());
+    return queue([=](Hub *hub) { return hub->kickConnection(connection, reason, by); },
+                 notRunning());
 }
 
-QFuture<OperatorResult> HubService::kickUser(const QString &user, const QString &reason)
+QFuture<OperatorResult> HubService::kickUser(const QString &user, const QString &reason,
+                                             const QString &by)
 {
-    return queue([=](Hub *hub) { return hub->kickUser(user, reason); }, notRunning());
+    return queue([=](Hub *hub) { return hub->kickUser(user, reason, by); }, notRunning());
 }
 
-QFuture<OperatorResult> HubService::broadcast(const QString &text, const QString &room)
+QFuture<OperatorResult> HubService::broadcast(const QString &text, const QString &room,
+                                              const QString &by)
 {
-    return queue([=](Hub *hub) { return hub->broadcast(text, room); }, notRunning());
+    return queue([=](Hub *hub) { return hub->broadcast(text, room, by); }, notRunning());
 }
 
-QFuture<OperatorResult> HubService::createRoom(const QString &room, const QString &topic)
+QFuture<OperatorResult> HubService::createRoom(const QString &room, const QString &topic,
+                                               const QString &by)
 {
-    return queue([=](Hub *hub) { return hub->createRoom(room, topic); }, notRunning());
+    return queue([=](Hub *hub) { return hub->createRoom(room, topic, by); }, notRunning());
 }
 
-QFuture<OperatorResult> HubService::deleteRoom(const QString &room)
+QFuture<OperatorResult> HubService::deleteRoom(const QString &room, const QString &by)
 {
-    return queue([=](Hub *hub) { return hub->deleteRoom(room); }, notRunning());
+    return queue([=](Hub *hub) { return hub->deleteRoom(room, by); }, notRunning());
 }
 
-QFuture<OperatorResult> HubService::setTopic(const QString &room, const QString &topic)
+QFuture<OperatorResult> HubService::setTopic(const QString &room, const QString &topic,
+                                             const QString &by)
 {
-    return queue([=](Hub *hub) { return hub->setTopic(room, topic); }, notRunning());
+    return queue([=](Hub *hub) { return hub->setTopic(room, topic, by); }, notRunning());
+}
+
+QFuture<OperatorResult> HubService::ban(const BanRequest &request, const QString &by)
+{
+    return queue([=](Hub *hub) { return hub->ban(request, by); }, notRunning());
+}
+
+QFuture<OperatorResult> HubService::unban(qint64 id, const QString &by)
+{
+    return queue([=](Hub *hub) { return hub->unban(id, by); }, notRunning());
+}
+
+QFuture<OperatorResult> HubService::unbanTarget(bool address, const QString &target,
+                                                const QString &by)
+{
+    return queue([=](Hub *hub) { return hub->unbanTarget(address, target, by); }, notRunning());
+}
+
+QFuture<OperatorResult> HubService::mute(const MuteRequest &request, const QString &by)
+{
+    return queue([=](Hub *hub) { return hub->mute(request, by); }, notRunning());
+}
+
+QFuture<OperatorResult> HubService::unmute(const QString &user, const QString &room,
+                                           const QString &by)
+{
+    return queue([=](Hub *hub) { return hub->unmute(user, room, by); }, notRunning());
+}
+
+QFuture<OperatorResult> HubService::setRoomSettings(const QString &room,
+                                                    const RoomSettingsChange &change,
+                                                    const QString &by)
+{
+    return queue([=](Hub *hub) { return hub->setRoomSettings(room, change, by); }, notRunning());
+}
+
+QFuture<OperatorResult> HubService::deleteMessage(const QString &room, quint64 seq,
+                                                  const QString &reason, const QString &by)
+{
+    return queue([=](Hub *hub) { return hub->deleteMessage(room, seq, reason, by); }, notRunning());
+}
+
+QFuture<HistoryPage> HubService::history(const QString &room, quint64 before, quint64 after,
+                                         int limit)
+{
+    HistoryPage stopped;
+    stopped.error = QStringLiteral("hub_stopped");
+    stopped.message = tr("the hub is not running");
+    return queue([=](Hub *hub) { return hub->history(room, before, after, limit); }, stopped);
+}
+
+QFuture<QList<AuditEntry>> HubService::audit(const AuditFilter &filter)
+{
+    return queue([=](Hub *hub) { return hub->audit(filter); }, QList<AuditEntry>());
 }

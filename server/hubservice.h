@@ -48,12 +48,36 @@ public:
     // A snapshot taken now, on the engine thread.
     QFuture<HubSnapshot> snapshot();
 
-    QFuture<OperatorResult> kickConnection(quint64 connection, const QString &reason);
-    QFuture<OperatorResult> kickUser(const QString &user, const QString &reason);
-    QFuture<OperatorResult> broadcast(const QString &text, const QString &room = {});
-    QFuture<OperatorResult> createRoom(const QString &room, const QString &topic = {});
-    QFuture<OperatorResult> deleteRoom(const QString &room);
-    QFuture<OperatorResult> setTopic(const QString &room, const QString &topic);
+    // Operator commands. `by` is the name the action is done and audited under; empty means
+    // the configured operator name.
+    QFuture<OperatorResult> kickConnection(quint64 connection, const QString &reason,
+                                           const QString &by = {});
+    QFuture<OperatorResult> kickUser(const QString &user, const QString &reason,
+                                     const QString &by = {});
+    QFuture<OperatorResult> broadcast(const QString &text, const QString &room = {},
+                                      const QString &by = {});
+    QFuture<OperatorResult> createRoom(const QString &room, const QString &topic = {},
+                                       const QString &by = {});
+    QFuture<OperatorResult> deleteRoom(const QString &room, const QString &by = {});
+    QFuture<OperatorResult> setTopic(const QString &room, const QString &topic,
+                                     const QString &by = {});
+
+    // Moderation. affected is the number of connections closed (ban) or touched.
+    QFuture<OperatorResult> ban(const BanRequest &request, const QString &by = {});
+    QFuture<OperatorResult> unban(qint64 id, const QString &by = {});
+    QFuture<OperatorResult> unbanTarget(bool address, const QString &target,
+                                        const QString &by = {});
+    QFuture<OperatorResult> mute(const MuteRequest &request, const QString &by = {});
+    QFuture<OperatorResult> unmute(const QString &user, const QString &room,
+                                   const QString &by = {});
+    QFuture<OperatorResult> setRoomSettings(const QString &room, const RoomSettingsChange &change,
+                                            const QString &by = {});
+    QFuture<OperatorResult> deleteMessage(const QString &room, quint64 seq,
+                                          const QString &reason = {}, const QString &by = {});
+
+    // Reading the kept state. before/after 0: no bound; with neither, the newest page.
+    QFuture<HistoryPage> history(const QString &room, quint64 before, quint64 after, int limit);
+    QFuture<QList<AuditEntry>> audit(const AuditFilter &filter);
 
 signals:
     void snapshotUpdated(const HubSnapshot &snapshot);

@@ -68,6 +68,7 @@ struct Connection
     QPointer<QTcpSocket> tcp; // the socket under `socket`; our pre-built frames go here
 
     QString peer;
+    QString address; // the peer's IP address alone, IPv4-mapped addresses as plain IPv4
     QDateTime connectedAt;
     QDateTime lastActivity;
     qint64 acceptedMs = 0; // monotonic clock, for the hello timeout
@@ -91,17 +92,15 @@ struct Connection
     quint64 bytesOut = 0;
 };
 
-// A name with one or more connections. Kept after the last connection goes, so status
-// survives a reconnect and the console can show "last seen".
-// Known limitation: records of offline users are never dropped while the hub runs, so a hub
-// that sees many thousands of distinct names grows by a few hundred bytes for each; and the
-// next person to claim a freed name inherits its spelling and last status. Persistence, which
-// keeps name claims for a retention period, is where both get an expiry.
+// A claimed name, with or without connections. The claim (name and token) outlives the last
+// connection by HubConfig::nameRetentionDays and survives a restart through the store, so
+// status survives a reconnect and the console can show "last seen". Records whose claim has
+// lapsed are dropped by the hub's prune pass.
 struct User
 {
     QString name; // as first claimed
     QString key; // Protocol::nameKey(name)
-    QString token; // empty while offline: the claim ends with the last connection
+    QString token; // proves the claim; empty once it lapsed (name_retention_days = 0)
     QString status = QStringLiteral("online"); // what the user last chose
     QDateTime lastSeen;
     IndexedSet<Connection *> connections;
@@ -115,7 +114,15 @@ struct Room
     QString name;
     QString key;
     QString topic;
-    quint64 lastSeq = 0;
+    quint64 lastSeq = 0; // the last seq accepted (durable, acked and fanned out)
+    QString epoch;
+    QDateTime createdAt;
+
+    int maxMembers = 0;
+    bool locked = false;
+    int slowModeS = 0;
+    QString passwordHash;
+    QHash<QString, qint64> lastSayMs; // slow mode: user key -> monotonic ms of their last say
 
     IndexedSet<Connection *> connections; // fan-out list
     QHash<User *, int> members; // user -> how many of their connections are in the room

@@ -1,7 +1,7 @@
 // Operator commands, for the console, `confab ctl` and tests. Each validates, acts, records.
 #include "hub.h"
 #include "logging.h"
-#include "roomlog.h"
+#include "store.h"
 
 using namespace Protocol;
 
@@ -23,8 +23,19 @@ OperatorResult Hub::kickConnection(quint64 id, const QString &reason, const QStr
 
     const QString why =
         clip(reason.isEmpty() ? tr("kicked by the operator") : reason, MaxReasonChars);
+    const QString target = connection->user
+                               ? tr("%1 (connection %2)").arg(connection->user->name).arg(id)
+                               : tr("connection %1").arg(id);
+    const QString detail = tr("closed %1").arg(impact({connection}));
+    kickOne(connection, why, by);
+    audit(QStringLiteral("kick"), by, target, {}, why, detail, {id});
+    return OperatorResult::success(1);
+}
+
+void Hub::kickOne(Connection *connection, const QString &why, const QString &by)
+{
     ++m_totals.kicks;
-    qCInfo(lcHub).noquote() << "kicking connection" << id << "of"
+    qCInfo(lcHub).noquote() << "kicking connection" << connection->id << "of"
                             << (connection->user ? connection->user->name : tr("(no hello)"))
                             << "by" << operatorName(by);
     record(HubEvent::Kind::Kicked, connection, {}, tr("by %1: %2").arg(operatorName(by), why));
@@ -34,7 +45,6 @@ OperatorResult Hub::kickConnection(quint64 id, const QString &reason, const QStr
                           {QStringLiteral("reason"), why},
                           {QStringLiteral("by"), operatorName(by)}});
     closeConnection(connection, CloseKicked, why);
-    return OperatorResult::success(1);
 }
 
 QString Hub::connectionUser(quint64 id) const
@@ -49,10 +59,19 @@ OperatorResult Hub::kickUser(const QString &name, const QString &reason, const Q
     if (!user || !user->isOnline())
         return OperatorResult::failure(Error::NoSuchUser, tr("%1 is not connected").arg(name));
 
+    const QString why =
+        clip(reason.isEmpty() ? tr("kicked by the operator") : reason, MaxReasonChars);
     const std::vector<Connection *> devices = user->connections.items();
-    for (Connection *connection : devices)
-        kickConnection(connection->id, reason, by);
-    return OperatorResult::success(int(devices.size()));
+    const QString detail = tr("closed %1").arg(impact(devices));
+    QList<quint64> ids;
+    for (Connection *connection : devices) {
+        ids.append(connection->id);
+        kickOne(connection, why, by);
+    }
+    audit(QStringLiteral("kick"), by, user->name, {}, why, detail, ids);
+    OperatorResult result = OperatorResult::success(int(devices.size()));
+    result.message = detail;
+    return result;
 }
 
 OperatorResult Hub::broadcast(const QString &text, const QString &roomName, const QString &by)
@@ -83,10 +102,13 @@ OperatorResult Hub::broadcast(const QString &text, const QString &roomName, cons
 
     record(HubEvent::Kind::Broadcast, nullptr, room ? room->name : QString(),
            tr("by %1").arg(operatorName(by)));
-    return OperatorResult::success(int(m_totals.deliveries - before));
+    const int deliveries = int(m_totals.deliveries - before);
+    audit(QStringLiteral("broadcast"), by, room ? room->name : tr("everyone"),
+          room ? room->name : QString(), {}, tr("%n delivery(s)", nullptr, deliveries));
+    return OperatorResult::success(deliveries);
 }
 
-OperatorResult Hub::createRoom(const QString &name, const QString &topic)
+OperatorResult Hub::createRoom(const QString &name, const QString &topic, const QString &by)
 {
     QString why;
     if (!isValidRoomName(name, &why))
@@ -100,10 +122,11 @@ OperatorResult Hub::createRoom(const QString &name, const QString &topic)
     Room *room = addRoom(name, topic);
     qCInfo(lcHub).noquote() << "room" << room->name << "created";
     record(HubEvent::Kind::RoomCreated, nullptr, room->name, {});
+    audit(QStringLiteral("room_create"), by, room->name, room->name, {}, topic);
     return OperatorResult::success();
 }
 
-OperatorResult Hub::deleteRoom(const QString &name)
+OperatorResult Hub::deleteRoom(const QString &name, const QString &by)
 {
     Room *room = findRoom(name);
     if (!room)
@@ -119,7 +142,7 @@ OperatorResult Hub::deleteRoom(const QString &name)
     }
 
     m_rooms.remove(room->key);
-    m_log->dropRoom(room->key);
+    m_store->dropRoom(room->key);
     sendToAll({{QStringLiteral("type"), QStringLiteral("room_deleted")},
                {QStringLiteral("room"), room->name}},
               false);
@@ -127,11 +150,16 @@ OperatorResult Hub::deleteRoom(const QString &name)
     qCInfo(lcHub).noquote() << "room" << room->name << "deleted," << members.size()
                             << "connections removed";
     record(HubEvent::Kind::RoomDeleted, nullptr, room->name, {});
+    QList<quint64> ids;
+    for (const Connection *connection : members)
+        ids.append(connection->id);
+    audit(QStringLiteral("room_delete"), by, room->name, room->name, {},
+          tr("removed %n connection(s)", nullptr, int(members.size())), ids);
     delete room;
     return OperatorResult::success(int(members.size()));
 }
 
-OperatorResult Hub::setTopic(const QString &name, const QString &topic)
+OperatorResult Hub::setTopic(const QString &name, const QString &topic, const QString &by)
 {
     Room *room = findRoom(name);
     if (!room)
@@ -141,9 +169,11 @@ OperatorResult Hub::setTopic(const QString &name, const QString &topic)
                                        tr("a topic has at most %1 characters").arg(MaxTopicChars));
 
     room->topic = topic;
+    saveRoom(room);
     sendToRoom(room, {{QStringLiteral("type"), QStringLiteral("topic")},
                       {QStringLiteral("room"), room->name},
                       {QStringLiteral("topic"), topic}});
     record(HubEvent::Kind::TopicChanged, nullptr, room->name, topic);
+    audit(QStringLiteral("topic"), by, room->name, room->name, {}, topic);
     return OperatorResult::success();
 }

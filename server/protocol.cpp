@@ -22,6 +22,7 @@ const QHash<QString, FrameType> &frameTypes()
         {QStringLiteral("rooms"), FrameType::Rooms},
         {QStringLiteral("who"), FrameType::Who},
         {QStringLiteral("pair"), FrameType::Pair},
+        {QStringLiteral("history"), FrameType::History},
     };
     return types;
 }
@@ -38,6 +39,12 @@ public:
     { }
 
     bool ok() const { return m_ok; }
+
+    bool has(const QString &key) const
+    {
+        const QJsonValue value = m_object.value(key);
+        return !value.isUndefined() && !value.isNull();
+    }
 
     QString string(const QString &key, bool required, int maxChars = -1)
     {
@@ -87,6 +94,50 @@ public:
                                 "characters")
                      .arg(MaxCidChars));
         return value;
+    }
+
+    // A seq: a whole number from 0 to 2^53, the range a JSON double holds exactly.
+    quint64 seq(const QString &key, const QJsonObject &object)
+    {
+        const QJsonValue value = object.value(key);
+        if (value.isUndefined() || value.isNull())
+            return 0;
+        const double number = value.toDouble(-1);
+        if (!value.isDouble() || number < 0 || number > 9007199254740992.0
+            || number != double(quint64(number))) {
+            fail(Error::BadField, QStringLiteral("field '%1' must be a seq number").arg(key));
+            return 0;
+        }
+        return quint64(number);
+    }
+
+    quint64 seq(const QString &key) { return seq(key, m_object); }
+
+    int bounded(const QString &key, int fallback, int low, int high)
+    {
+        const int value = integer(key, fallback);
+        if (m_ok && (value < low || value > high))
+            fail(Error::BadField,
+                 QStringLiteral("field '%1' must be from %2 to %3").arg(key).arg(low).arg(high));
+        return value;
+    }
+
+    // join.since: {seq, epoch}
+    void since(ClientFrame *frame)
+    {
+        const QJsonValue value = m_object.value(QStringLiteral("since"));
+        if (value.isUndefined() || value.isNull())
+            return;
+        const QJsonObject since = value.toObject();
+        const QJsonValue epoch = since.value(QStringLiteral("epoch"));
+        if (!value.isObject() || !epoch.isString() || epoch.toString().size() > 64) {
+            fail(Error::BadField,
+                 QStringLiteral("field 'since' must be {seq, epoch} from an earlier joined"));
+            return;
+        }
+        frame->hasSince = true;
+        frame->sinceEpoch = epoch.toString();
+        frame->sinceSeq = seq(QStringLiteral("seq"), since);
     }
 
     int integer(const QString &key, int fallback)
@@ -158,6 +209,18 @@ void readFields(FieldReader &in, ClientFrame *frame, const ParseLimits &limits)
         frame->protocol = in.integer(QStringLiteral("protocol"), Version);
         break;
     case FrameType::Join:
+        frame->room = in.room();
+        frame->historyCount = in.bounded(QStringLiteral("history"), 0, 0, MaxJoinHistory);
+        in.since(frame);
+        frame->roomPassword = in.string(QStringLiteral("password"), false, MaxPasswordChars);
+        break;
+    case FrameType::History:
+        frame->room = in.room();
+        frame->beforeSeq = in.seq(QStringLiteral("before"));
+        frame->afterSeq = in.seq(QStringLiteral("after"));
+        frame->hasAfter = in.has(QStringLiteral("after"));
+        frame->limit = in.bounded(QStringLiteral("limit"), DefaultHistoryLimit, 1, MaxHistoryLimit);
+        break;
     case FrameType::Leave:
     case FrameType::Typing:
         frame->room = in.room();
@@ -324,14 +387,24 @@ QByteArray encode(const QJsonObject &frame)
     return QJsonDocument(frame).toJson(QJsonDocument::Compact);
 }
 
-QByteArray errorFrame(const QString &code, const QString &message, const QJsonValue &ref)
+QJsonObject errorObject(const QString &code, const QString &message, const QJsonValue &ref)
 {
     QJsonObject frame {{QStringLiteral("type"), QStringLiteral("error")},
                        {QStringLiteral("code"), code},
                        {QStringLiteral("message"), message}};
     if (!ref.isNull() && !ref.isUndefined())
         frame.insert(QStringLiteral("ref"), ref);
-    return encode(frame);
+    return frame;
+}
+
+QByteArray errorFrame(const QString &code, const QString &message, const QJsonValue &ref)
+{
+    return encode(errorObject(code, message, ref));
+}
+
+QJsonValue timestampOrNull(const QDateTime &utc)
+{
+    return utc.isValid() ? QJsonValue(timestamp(utc)) : QJsonValue(QJsonValue::Null);
 }
 
 } // namespace Protocol

@@ -19,6 +19,10 @@ constexpr int MaxDeviceChars = 64;
 constexpr int MaxTopicChars = 500;
 constexpr int MaxCidChars = 64;
 constexpr int MaxReasonChars = 500;
+constexpr int MaxPasswordChars = 1024;
+constexpr int MaxJoinHistory = 100;
+constexpr int MaxHistoryLimit = 200;
+constexpr int DefaultHistoryLimit = 50;
 
 // Close codes (RFC 6455 section 7.4 for 1xxx, ours in the 4000 range).
 enum CloseCode : quint16 {
@@ -32,6 +36,7 @@ enum CloseCode : quint16 {
     CloseBadName = 4010,
     CloseUnsupportedProtocol = 4011,
     CloseHelloTimeout = 4012,
+    CloseBanned = 4013,
     CloseHeartbeatTimeout = 4014,
     CloseBadPairing = 4015,
 };
@@ -55,6 +60,15 @@ inline const QString TooLarge = QStringLiteral("too_large");
 inline const QString RoomExists = QStringLiteral("room_exists");
 inline const QString BadRoom = QStringLiteral("bad_room");
 inline const QString BadPairing = QStringLiteral("bad_pairing");
+inline const QString Banned = QStringLiteral("banned");
+inline const QString Muted = QStringLiteral("muted");
+inline const QString SlowMode = QStringLiteral("slow_mode");
+inline const QString RoomFull = QStringLiteral("room_full");
+inline const QString BadRoomPassword = QStringLiteral("bad_room_password");
+inline const QString RoomLocked = QStringLiteral("room_locked");
+inline const QString NoSuchMessage = QStringLiteral("no_such_message"); // operator commands only
+inline const QString NoSuchBan = QStringLiteral("no_such_ban"); // operator commands only
+inline const QString NoSuchMute = QStringLiteral("no_such_mute"); // operator commands only
 } // namespace Error
 
 enum class FrameType {
@@ -69,6 +83,7 @@ enum class FrameType {
     Rooms,
     Who,
     Pair,
+    History,
 };
 
 // One parsed client frame. Only the fields of its type are set.
@@ -92,6 +107,19 @@ struct ClientFrame
     QStringList toUsers; // multicast
     QString status; // status
     QString after; // who: page cursor
+
+    // join
+    int historyCount = 0; // messages to send with joined
+    bool hasSince = false;
+    quint64 sinceSeq = 0;
+    QString sinceEpoch;
+    QString roomPassword;
+
+    // history
+    quint64 beforeSeq = 0; // 0: no bound
+    quint64 afterSeq = 0;
+    bool hasAfter = false; // after: 0 asks for the oldest page
+    int limit = 50;
 };
 
 struct ParseError
@@ -131,5 +159,9 @@ QByteArray truncateUtf8(const QString &text, int maxBytes);
 // Hub frames, each a compact JSON object, UTF-8.
 QByteArray encode(const QJsonObject &frame);
 QByteArray errorFrame(const QString &code, const QString &message, const QJsonValue &ref = {});
+// The same as an object, for errors that carry more fields (until, retry_after_s).
+QJsonObject errorObject(const QString &code, const QString &message, const QJsonValue &ref = {});
+// A time, or null for "never" (a permanent ban or mute).
+QJsonValue timestampOrNull(const QDateTime &utc);
 
 } // namespace Protocol

@@ -3,7 +3,7 @@
 
 #include "hub.h"
 #include "logging.h"
-#include "roomlog.h"
+#include "store.h"
 
 using namespace Protocol;
 
@@ -32,8 +32,10 @@ Room *Hub::addRoom(const QString &name, const QString &topic)
     room->name = name.normalized(QString::NormalizationForm_C);
     room->key = nameKey(name);
     room->topic = topic;
-    room->lastSeq = m_log->lastSeq(room->key);
+    room->epoch = Store::newEpoch(); // a new room is a new history, even under an old name
+    room->createdAt = QDateTime::currentDateTimeUtc();
     m_rooms.insert(room->key, room);
+    saveRoom(room);
 
     sendToAll({{QStringLiteral("type"), QStringLiteral("room_created")},
                {QStringLiteral("room"), room->name},
@@ -127,12 +129,22 @@ QJsonObject Hub::joinedFrame(const Room *room) const
     QJsonObject frame {{QStringLiteral("type"), QStringLiteral("joined")},
                        {QStringLiteral("room"), room->name},
                        {QStringLiteral("seq"), double(room->lastSeq)},
+                       {QStringLiteral("epoch"), room->epoch},
+                       {QStringLiteral("settings"), roomSettings(room)},
                        {QStringLiteral("topic"), room->topic},
                        {QStringLiteral("count"), int(room->members.size())},
                        {QStringLiteral("members"), memberList(room, {}, &next)}};
     if (!next.isEmpty())
         frame.insert(QStringLiteral("next"), next);
     return frame;
+}
+
+QJsonObject Hub::roomSettings(const Room *room) const
+{
+    return {{QStringLiteral("max_members"), room->maxMembers},
+            {QStringLiteral("locked"), room->locked},
+            {QStringLiteral("slow_mode_s"), room->slowModeS},
+            {QStringLiteral("password"), !room->passwordHash.isEmpty()}};
 }
 
 // One page of members in name order, starting after the name key `after`.

@@ -6,7 +6,7 @@
 
 #include "hub.h"
 #include "logging.h"
-#include "roomlog.h"
+#include "store.h"
 
 using namespace Protocol;
 
@@ -113,6 +113,8 @@ void Hub::dispatch(Connection *connection, const ClientFrame &frame)
         return handleWho(connection, frame);
     case FrameType::Pair:
         return handlePair(connection);
+    case FrameType::History:
+        return handleHistory(connection, frame);
     case FrameType::Hello:
         break;
     }
@@ -170,11 +172,15 @@ void Hub::handleHello(Connection *connection, const ClientFrame &frame)
         return refuseHello(connection, Error::BadName,
                            why.isEmpty() ? tr("that name is reserved") : why, CloseBadName);
 
+    if (const BanRecord *ban = userBan(nameKey(frame.user)))
+        return closeBanned(connection, *ban);
+
+    // A claimed name is its token holder's, online or not, until the claim lapses.
     User *user = findUser(frame.user);
-    if (user && user->isOnline() && !sameSecret(frame.token, user->token))
+    if (user && !user->token.isEmpty() && !sameSecret(frame.token, user->token))
         return refuseHello(
             connection, Error::NameTaken,
-            tr("the name %1 is in use; pick another or use its token").arg(user->name),
+            tr("the name %1 is taken; pick another or use its token").arg(user->name),
             CloseNameTaken);
 
     if (!user) {
@@ -183,7 +189,7 @@ void Hub::handleHello(Connection *connection, const ClientFrame &frame)
         user->key = nameKey(frame.user);
         m_users.insert(user->key, user);
     }
-    if (!user->isOnline())
+    if (user->token.isEmpty())
         user->token = newToken();
 
     const QString device =
@@ -225,6 +231,8 @@ void Hub::admit(Connection *connection, User *user, const QString &device)
         takeOver(connection, previous);
     else if (cameOnline)
         announcePresence(user);
+    saveUser(user);
+    deliverStored(connection);
 }
 
 // Same user, device and token as a live connection: a client reconnecting before the hub
@@ -257,9 +265,24 @@ void Hub::handleJoin(Connection *connection, const ClientFrame &frame)
         record(HubEvent::Kind::RoomCreated, connection, room->name, tr("created by a user"));
     }
 
-    if (!connection->rooms.contains(room))
+    if (!connection->rooms.contains(room)) {
+        if (refuseJoin(connection, room, frame))
+            return;
         enterRoom(connection, room);
-    sendJson(connection, joinedFrame(room));
+    }
+
+    QJsonObject joined = joinedFrame(room);
+    if (frame.historyCount > 0) {
+        // Only accepted messages: those below lastSeq + 1 have been acked and fanned out.
+        const QList<ChatMessage> recent =
+            m_store->messages(room->key, 0, room->lastSeq + 1, frame.historyCount, true);
+        bool cut = false;
+        joined.insert(QStringLiteral("history"), historyEntries(recent, true, &cut));
+    }
+    sendJson(connection, joined);
+
+    if (frame.hasSince)
+        sendRecovery(connection, room, frame.sinceSeq, frame.sinceEpoch);
 }
 
 void Hub::handleLeave(Connection *connection, const ClientFrame &frame)
@@ -280,13 +303,16 @@ void Hub::handleSay(Connection *connection, const ClientFrame &frame)
     if (!room || !connection->rooms.contains(room))
         return rejectFrame(connection, room ? Error::NotInRoom : Error::NoSuchRoom,
                            tr("join %1 before you speak there").arg(frame.room), cidRef(frame));
+    if (refuseMuted(connection, room, cidRef(frame))
+        || refuseSlowMode(connection, room, cidRef(frame)))
+        return;
 
-    ChatMessage message {room->key, 0, connection->user->name, frame.text,
-                         QDateTime::currentDateTimeUtc()};
+    ChatMessage message {
+        room->key, 0, connection->user->name, frame.text, QDateTime::currentDateTimeUtc(), false};
     const quint64 connectionId = connection->id;
     const QJsonValue cid = frame.cid;
 
-    m_log->append(message, [this, connectionId, cid](const ChatMessage &accepted) {
+    m_store->append(message, [this, connectionId, cid](const ChatMessage &accepted) {
         Room *room = m_rooms.value(accepted.roomKey);
         Connection *sender = m_connections.value(connectionId);
         if (!room)
@@ -312,20 +338,29 @@ void Hub::handleSay(Connection *connection, const ClientFrame &frame)
     });
 }
 
+// Known: online, or offline with a claim that has not lapsed. Those get their dms later.
+bool Hub::isKnown(const User *user) const
+{
+    return user && (user->isOnline() || !user->token.isEmpty());
+}
+
 void Hub::handleDm(Connection *connection, const ClientFrame &frame)
 {
     User *target = findUser(frame.to);
-    if (!target || !target->isOnline())
-        return rejectFrame(connection, Error::NoSuchUser, tr("%1 is not connected").arg(frame.to),
-                           cidRef(frame));
+    if (!isKnown(target))
+        return rejectFrame(connection, Error::NoSuchUser,
+                           tr("nobody here is called %1").arg(frame.to), cidRef(frame));
+    if (refuseMuted(connection, nullptr, cidRef(frame)))
+        return;
 
-    const QJsonObject out {{QStringLiteral("type"), QStringLiteral("dm")},
-                           {QStringLiteral("from"), connection->user->name},
-                           {QStringLiteral("to"), target->name},
-                           {QStringLiteral("text"), frame.text},
-                           {QStringLiteral("ts"), timestamp(QDateTime::currentDateTimeUtc())}};
-
-    sendPrivately(connection, {target}, out, frame.cid);
+    DirectMessage message {0,
+                           connection->user->name,
+                           {target->name},
+                           false,
+                           frame.text,
+                           QDateTime::currentDateTimeUtc(),
+                           {}};
+    sendPrivately(connection, {target}, message, frame.cid);
 }
 
 void Hub::handleMulticast(Connection *connection, const ClientFrame &frame)
@@ -334,7 +369,7 @@ void Hub::handleMulticast(Connection *connection, const ClientFrame &frame)
     QStringList missing;
     for (const QString &name : frame.toUsers) {
         User *user = findUser(name);
-        if (user && user->isOnline()) {
+        if (isKnown(user)) {
             if (!targets.contains(user))
                 targets.append(user);
         } else {
@@ -343,30 +378,59 @@ void Hub::handleMulticast(Connection *connection, const ClientFrame &frame)
     }
     if (!missing.isEmpty())
         return rejectFrame(connection, Error::NoSuchUser,
-                           tr("not connected: %1").arg(missing.join(QStringLiteral(", "))),
+                           tr("nobody here is called %1").arg(missing.join(QStringLiteral(", "))),
                            cidRef(frame));
+    if (refuseMuted(connection, nullptr, cidRef(frame)))
+        return;
 
-    QJsonArray names;
+    DirectMessage message {0,          connection->user->name,          {}, true,
+                           frame.text, QDateTime::currentDateTimeUtc(), {}};
     for (const User *user : std::as_const(targets))
-        names.append(user->name);
+        message.to.append(user->name);
+    sendPrivately(connection, targets, message, frame.cid);
+}
 
-    const QJsonObject out {{QStringLiteral("type"), QStringLiteral("multicast")},
-                           {QStringLiteral("from"), connection->user->name},
-                           {QStringLiteral("to"), names},
-                           {QStringLiteral("text"), frame.text},
-                           {QStringLiteral("ts"), timestamp(QDateTime::currentDateTimeUtc())}};
-    sendPrivately(connection, targets, out, frame.cid);
+QJsonObject Hub::privateFrame(const DirectMessage &message, bool stored) const
+{
+    QJsonObject frame {{QStringLiteral("type"),
+                        message.multicast ? QStringLiteral("multicast") : QStringLiteral("dm")},
+                       {QStringLiteral("from"), message.from},
+                       {QStringLiteral("text"), message.text},
+                       {QStringLiteral("ts"), timestamp(message.ts)}};
+    frame.insert(QStringLiteral("to"), message.multicast
+                                           ? QJsonValue(QJsonArray::fromStringList(message.to))
+                                           : QJsonValue(message.to.value(0)));
+    if (stored)
+        frame.insert(QStringLiteral("stored"), true);
+    return frame;
 }
 
 // dm and multicast: every device of each target, and a copy to the sender's other devices so
 // all of them show the conversation. The sending connection gets the ack instead, even when it
 // wrote to its own user.
-void Hub::sendPrivately(Connection *sender, const QList<User *> &targets, const QJsonObject &frame,
+// dm and multicast: kept by the store (for recipients who are offline, until they come back),
+// then sent to every device of each online target, and a copy to the sender's other devices
+// so all of them show the conversation. The sending connection gets the ack instead, even
+// when it wrote to its own user.
+void Hub::sendPrivately(Connection *sender, const QList<User *> &targets, DirectMessage message,
                         const QJsonValue &cid)
 {
-    if (!cid.isNull())
-        sendJson(sender,
-                 {{QStringLiteral("type"), QStringLiteral("ack")}, {QStringLiteral("cid"), cid}});
+    QStringList stored;
+    for (const User *user : targets) {
+        if (!user->isOnline()) {
+            message.pending.append(user->key);
+            stored.append(user->name);
+        }
+    }
+    m_store->addDirectMessage(message);
+
+    if (!cid.isNull()) {
+        QJsonObject ack {{QStringLiteral("type"), QStringLiteral("ack")},
+                         {QStringLiteral("cid"), cid}};
+        if (!stored.isEmpty())
+            ack.insert(QStringLiteral("stored"), QJsonArray::fromStringList(stored));
+        sendJson(sender, ack);
+    }
 
     std::vector<Connection *> recipients = sender->user->connections.items();
     for (const User *user : targets)
@@ -374,7 +438,7 @@ void Hub::sendPrivately(Connection *sender, const QList<User *> &targets, const 
 
     const quint64 mark = nextMark();
     sender->mark = mark; // sendToConnections skips it, like a duplicate
-    sendToConnections(recipients, WsFrame::text(encode(frame)), true, mark);
+    sendToConnections(recipients, WsFrame::text(encode(privateFrame(message, false))), true, mark);
 }
 
 void Hub::handleStatus(Connection *connection, const ClientFrame &frame)
@@ -383,6 +447,7 @@ void Hub::handleStatus(Connection *connection, const ClientFrame &frame)
     if (user->status == frame.status)
         return;
     user->status = frame.status;
+    saveUser(user);
     announcePresence(user);
 }
 
@@ -392,6 +457,8 @@ void Hub::handleTyping(Connection *connection, const ClientFrame &frame)
     if (!room || !connection->rooms.contains(room))
         return rejectFrame(connection, room ? Error::NotInRoom : Error::NoSuchRoom,
                            tr("you are not in %1").arg(frame.room), frame.typeName);
+    if (muteFor(connection->user, room))
+        return; // a muted user's typing goes nowhere, and saying so would only invite retries
 
     sendToRoom(room,
                {{QStringLiteral("type"), QStringLiteral("typing")},

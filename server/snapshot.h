@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QDateTime>
 #include <QHostAddress>
 #include <QList>
@@ -40,8 +42,36 @@ struct RoomInfo
     QString name;
     QString topic;
     quint64 lastSeq = 0;
+    QString epoch; // changes when the room's history is lost or the room is made again
     double messagesPerSecond = 0;
     QStringList members; // user names, sorted
+
+    int maxMembers = 0; // 0: no limit
+    bool locked = false;
+    int slowModeS = 0; // 0: off
+    bool hasPassword = false;
+};
+
+struct BanInfo
+{
+    qint64 id = 0;
+    bool address = false; // an IP address ban; otherwise a user name ban
+    QString target; // the name or address
+    QString reason;
+    QString issuer;
+    QDateTime createdAt;
+    QDateTime until; // invalid: permanent
+};
+
+struct MuteInfo
+{
+    qint64 id = 0;
+    QString user;
+    QString room; // empty: hub-wide
+    QString reason;
+    QString issuer;
+    QDateTime createdAt;
+    QDateTime until; // invalid: permanent
 };
 
 struct HubTotals
@@ -74,7 +104,11 @@ struct HubSnapshot
     QList<ConnectionInfo> connections;
     QList<UserInfo> users; // online users and recently seen offline ones
     QList<RoomInfo> rooms;
+    QList<BanInfo> bans; // in force now
+    QList<MuteInfo> mutes; // in force now
     HubTotals totals;
+    QString storage; // the database file, or "memory"
+    bool persistent = false;
 };
 
 // Something the operator would want in an event log. Batched; never one per chat message.
@@ -96,6 +130,7 @@ struct HubEvent
         RoomDeleted,
         TopicChanged,
         Rejected, // bad input answered with an error or a close
+        Moderation, // a ban, mute, deletion or room setting, as written to the audit log
         Error,
     };
 
@@ -116,6 +151,70 @@ struct RoomMessageInfo
     QString from;
     QString text;
     QDateTime ts;
+    bool deleted = false; // a tombstone: from and text are empty
+};
+
+// One page of a room's history, oldest first.
+struct HistoryPage
+{
+    bool ok = false;
+    QString error; // as OperatorResult::error
+    QString message;
+    QString room;
+    QString epoch;
+    QList<RoomMessageInfo> messages;
+    bool more = false; // further messages lie beyond this page in the direction asked
+};
+
+// One moderation action: who did what to whom, when, why, and what it touched. Kept by the
+// store; the console and ctl show it.
+struct AuditEntry
+{
+    qint64 id = 0; // given by the store
+    QDateTime ts;
+    QString actor; // operator name, or the ctl caller's --as / login name
+    QString action; // see AuditAction in hub.h
+    QString target; // user name, address, connection id or room
+    QString room;
+    QString reason;
+    QDateTime until; // for timed bans and mutes
+    QString detail; // readable: "closed 3 connections in 2 rooms"
+    QList<quint64> connections; // connection ids closed or touched
+};
+
+struct AuditFilter
+{
+    QString actor; // exact, case-insensitive; empty: any
+    QString action; // exact
+    QString target; // substring, case-insensitive
+    QDateTime since; // invalid: no bound
+    int limit = 1000; // newest first
+};
+
+// Operator requests for the moderation commands.
+struct BanRequest
+{
+    bool address = false; // target is an IP address; otherwise a user name
+    QString target;
+    QString reason;
+    qint64 durationS = 0; // 0: permanent
+};
+
+struct MuteRequest
+{
+    QString user;
+    QString room; // empty: hub-wide
+    QString reason;
+    qint64 durationS = 0; // 0: permanent
+};
+
+// Only the fields that are set change.
+struct RoomSettingsChange
+{
+    std::optional<int> maxMembers; // 0: no limit
+    std::optional<bool> locked;
+    std::optional<int> slowModeS; // 0: off
+    std::optional<QString> password; // empty: no password
 };
 
 // What an operator command did, for the console, ctl and tests.
@@ -137,3 +236,5 @@ Q_DECLARE_METATYPE(HubSnapshot)
 Q_DECLARE_METATYPE(HubEvent)
 Q_DECLARE_METATYPE(RoomMessageInfo)
 Q_DECLARE_METATYPE(OperatorResult)
+Q_DECLARE_METATYPE(HistoryPage)
+Q_DECLARE_METATYPE(AuditEntry)

@@ -178,6 +178,8 @@ QString EventLogModel::kindName(HubEvent::Kind kind)
         return tr("topic changed");
     case HubEvent::Kind::Rejected:
         return tr("rejected");
+    case HubEvent::Kind::Moderation:
+        return tr("moderation");
     case HubEvent::Kind::Error:
         return tr("error");
     }
