@@ -239,6 +239,22 @@ QList<AuditEntry> Hub::audit(const AuditFilter &filter)
     return m_store->audit(filter);
 }
 
+// Whole words rather than "connection(s)": these lines are read in the audit log and ctl.
+// Known limitation: English plural rules only, until the engine has translations.
+QString Hub::countText(int count, Noun noun)
+{
+    const bool one = count == 1;
+    switch (noun) {
+    case Noun::Connection:
+        return (one ? tr("%1 connection") : tr("%1 connections")).arg(count);
+    case Noun::Room:
+        return (one ? tr("%1 room") : tr("%1 rooms")).arg(count);
+    case Noun::Delivery:
+        return (one ? tr("%1 delivery") : tr("%1 deliveries")).arg(count);
+    }
+    return QString::number(count);
+}
+
 QString Hub::impact(const std::vector<Connection *> &connections) const
 {
     QSet<const Room *> rooms;
@@ -246,8 +262,9 @@ QString Hub::impact(const std::vector<Connection *> &connections) const
         for (const Room *room : connection->rooms)
             rooms.insert(room);
     }
-    return tr("%n connection(s)", nullptr, int(connections.size())) + QLatin1Char(' ')
-           + tr("in %n room(s)", nullptr, int(rooms.size()));
+    return tr("%1 in %2")
+        .arg(countText(int(connections.size()), Noun::Connection),
+             countText(int(rooms.size()), Noun::Room));
 }
 
 // ---- operator commands
@@ -294,12 +311,13 @@ OperatorResult Hub::ban(const BanRequest &request, const QString &by)
         if (hit)
             covered.push_back(connection);
     }
+    // Counted before closing: a close can free a connection at once.
     const QString detail = tr("closed %1").arg(impact(covered));
+    const QList<quint64> ids = idsOf(covered);
     for (Connection *connection : covered)
         closeBanned(connection, ban);
 
-    audit(QStringLiteral("ban"), by, ban.display, {}, ban.reason, detail, idsOf(covered),
-          ban.until);
+    audit(QStringLiteral("ban"), by, ban.display, {}, ban.reason, detail, ids, ban.until);
     OperatorResult result = OperatorResult::success(int(covered.size()));
     result.message = detail;
     return result;
@@ -462,6 +480,6 @@ OperatorResult Hub::deleteMessage(const QString &name, quint64 seq, const QStrin
                       {QStringLiteral("room"), room->name},
                       {QStringLiteral("seq"), double(seq)}});
     audit(QStringLiteral("delete_message"), by, tr("message %1").arg(seq), room->name, clip(reason),
-          tr("removed for %n connection(s)", nullptr, int(room->connections.size())));
+          tr("removed for %1").arg(countText(int(room->connections.size()), Noun::Connection)));
     return OperatorResult::success(int(room->connections.size()));
 }

@@ -104,7 +104,7 @@ OperatorResult Hub::broadcast(const QString &text, const QString &roomName, cons
            tr("by %1").arg(operatorName(by)));
     const int deliveries = int(m_totals.deliveries - before);
     audit(QStringLiteral("broadcast"), by, room ? room->name : tr("everyone"),
-          room ? room->name : QString(), {}, tr("%n delivery(s)", nullptr, deliveries));
+          room ? room->name : QString(), {}, countText(deliveries, Noun::Delivery));
     return OperatorResult::success(deliveries);
 }
 
@@ -154,7 +154,7 @@ OperatorResult Hub::deleteRoom(const QString &name, const QString &by)
     for (const Connection *connection : members)
         ids.append(connection->id);
     audit(QStringLiteral("room_delete"), by, room->name, room->name, {},
-          tr("removed %n connection(s)", nullptr, int(members.size())), ids);
+          tr("removed %1").arg(countText(int(members.size()), Noun::Connection)), ids);
     delete room;
     return OperatorResult::success(int(members.size()));
 }

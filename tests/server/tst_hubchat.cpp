@@ -47,7 +47,7 @@ private slots:
     void roomFeedBatchesMessages();
 
 private:
-    TestClient *client(const QString &user, const QString &device = {});
+    TestClient *client(const QString &user, const QString &device = {}, const QString &token = {});
 
     std::unique_ptr<HubService> m_hub;
     HubConfig m_config;
@@ -73,14 +73,14 @@ void TestHubChat::cleanup()
     m_hub.reset();
 }
 
-TestClient *TestHubChat::client(const QString &user, const QString &device)
+TestClient *TestHubChat::client(const QString &user, const QString &device, const QString &token)
 {
     auto *c = new TestClient(m_hub->port());
     m_clients.append(c);
     if (!c->connectToHub())
         return c;
     if (!user.isEmpty()) {
-        const QJsonObject welcome = c->hello(user, device, {});
+        const QJsonObject welcome = c->hello(user, device, token);
         Q_UNUSED(welcome);
     }
     return c;
@@ -222,12 +222,14 @@ void TestHubChat::statusFollowsUserAcrossDevices()
         QCOMPARE(str(p, "status"), QStringLiteral("away"));
     }
 
-    // Offline when the last device goes, back with the status last chosen.
+    // Offline when the last device goes, back (with the name's token) with the status last
+    // chosen.
+    const QString token = phone->token;
     phone->socket().close();
     laptop->socket().close();
     QCOMPARE(str(bob->waitFor(QStringLiteral("presence"), 5000, aboutAlice), "status"),
              QStringLiteral("offline"));
-    TestClient *again = client(QStringLiteral("alice"), QStringLiteral("phone"));
+    TestClient *again = client(QStringLiteral("alice"), QStringLiteral("phone"), token);
     again->join(QStringLiteral("general"));
     const QJsonObject joined = bob->waitFor(QStringLiteral("member_joined"));
     QCOMPARE(str(joined, "status"), QStringLiteral("away"));

@@ -144,8 +144,12 @@ void TestHubIdentity::sameDeviceReplacesSilently()
     QCOMPARE(m_hub->snapshot().result().connections.size(), 2);
 }
 
+// With name_retention_days = 0; the default keeps the claim (tst_hubhistory).
 void TestHubIdentity::nameFreedWhenLastDeviceLeaves()
 {
+    HubConfig config = testHubConfig();
+    config.nameRetentionDays = 0;
+    restart(config);
     TestClient *first = connected();
     first->hello(QStringLiteral("alice"));
     const QString oldToken = first->token;

@@ -23,6 +23,7 @@ private slots:
     void truncatesOnCharacterBoundary();
     void timestampsAreUtcWithMilliseconds();
     void errorFrameCarriesRef();
+    void joinAndHistoryFieldsRead();
 };
 
 void TestProtocol::parsesValidFrames_data()
@@ -53,6 +54,13 @@ void TestProtocol::parsesValidFrames_data()
         << QByteArray(R"({"type":"rooms","future":true})") << int(FrameType::Rooms) << "";
     QTest::addRow("who with cursor")
         << QByteArray(R"({"type":"who","room":"r","after":"bob"})") << int(FrameType::Who) << "r";
+    QTest::addRow("join with history, since and password")
+        << QByteArray(R"({"type":"join","room":"lab","history":20,"password":"pw",)"
+                      R"("since":{"seq":41,"epoch":"9f2c4e1a7b3d5c60"}})")
+        << int(FrameType::Join) << "lab";
+    QTest::addRow("history with bounds")
+        << QByteArray(R"({"type":"history","room":"lab","before":42,"after":3,"limit":200})")
+        << int(FrameType::History) << "lab";
     QTest::addRow("unicode text") << QByteArray(
         R"({"type":"say","room":"r","text":"h\u00e9 \ud83d\ude00"})")
                                   << int(FrameType::Say)
@@ -75,6 +83,27 @@ void TestProtocol::parsesValidFrames()
                          : !frame.text.isEmpty()           ? frame.text
                                                            : frame.room;
     QCOMPARE(spot, field);
+}
+
+void TestProtocol::joinAndHistoryFieldsRead()
+{
+    ClientFrame join;
+    ParseError error;
+    QVERIFY(parseClientFrame(R"({"type":"join","room":"lab","history":20,"password":"pw",)"
+                             R"("since":{"seq":41,"epoch":"9f2c"}})",
+                             {}, &join, &error));
+    QCOMPARE(join.historyCount, 20);
+    QVERIFY(join.hasSince);
+    QCOMPARE(join.sinceSeq, quint64(41));
+    QCOMPARE(join.sinceEpoch, QStringLiteral("9f2c"));
+    QCOMPARE(join.roomPassword, QStringLiteral("pw"));
+
+    ClientFrame history;
+    QVERIFY(parseClientFrame(R"({"type":"history","room":"lab","after":0})", {}, &history, &error));
+    QVERIFY(history.hasAfter); // after 0 asks for the oldest page, unlike no after at all
+    QCOMPARE(history.afterSeq, quint64(0));
+    QCOMPARE(history.beforeSeq, quint64(0));
+    QCOMPARE(history.limit, 50);
 }
 
 void TestProtocol::rejectsBadFrames_data()
@@ -107,6 +136,27 @@ void TestProtocol::rejectsBadFrames_data()
     QTest::addRow("join room too long")
         << QByteArray(R"({"type":"join","room":")") + QByteArray(65, 'r') + "\"}"
         << "bad_field";
+    QTest::addRow("join history over 100")
+        << QByteArray(R"({"type":"join","room":"r","history":101})") << "bad_field";
+    QTest::addRow("join history negative")
+        << QByteArray(R"({"type":"join","room":"r","history":-1})") << "bad_field";
+    QTest::addRow("join since without epoch")
+        << QByteArray(R"({"type":"join","room":"r","since":{"seq":3}})") << "bad_field";
+    QTest::addRow("join since seq negative")
+        << QByteArray(R"({"type":"join","room":"r","since":{"seq":-3,"epoch":"e"}})")
+        << "bad_field";
+    QTest::addRow("join since a number")
+        << QByteArray(R"({"type":"join","room":"r","since":5})") << "bad_field";
+    QTest::addRow("join password too long")
+        << QByteArray(R"({"type":"join","room":"r","password":")") + QByteArray(1025, 'p') + "\"}"
+        << "too_large";
+    QTest::addRow("history limit 0")
+        << QByteArray(R"({"type":"history","room":"r","limit":0})") << "bad_field";
+    QTest::addRow("history limit over 200")
+        << QByteArray(R"({"type":"history","room":"r","limit":201})") << "bad_field";
+    QTest::addRow("history before a fraction")
+        << QByteArray(R"({"type":"history","room":"r","before":2.5})") << "bad_field";
+    QTest::addRow("history without room") << QByteArray(R"({"type":"history"})") << "missing_field";
     QTest::addRow("say empty text")
         << QByteArray(R"({"type":"say","room":"r","text":""})") << "bad_field";
     QTest::addRow("say text over limit")
