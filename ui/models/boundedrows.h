@@ -21,6 +21,8 @@ public:
     int size() const { return int(m_rows.size()); }
     const Row &at(int row) const { return m_rows.at(row); }
     int limit() const { return m_limit; }
+    // Changes one row in place; the model emits dataChanged for it.
+    void replace(int row, const Row &value) { m_rows[row] = value; }
 
     template<typename Model>
     void append(Model *model, const QList<Row> &batch);

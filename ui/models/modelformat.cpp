@@ -85,6 +85,46 @@ QString list(const QStringList &items)
     return items.join(QStringLiteral(", "));
 }
 
+QString until(const QDateTime &until)
+{
+    return until.isValid() ? when(until) : translate("permanent");
+}
+
+QString timeLeft(const QDateTime &until, const QDateTime &reference)
+{
+    if (!until.isValid())
+        return {};
+
+    const qint64 left = wholeSecondsBetween(reference, until);
+    if (left <= 0)
+        return translate("ending");
+    if (left < 60)
+        return translate("%1 s").arg(left);
+    if (left < 3600)
+        return translate("%1 min").arg((left + 59) / 60);
+    if (left < 86400) {
+        const qint64 minutes = left % 3600 / 60;
+        return minutes ? translate("%1 h %2 min").arg(left / 3600).arg(minutes)
+                       : translate("%1 h").arg(left / 3600);
+    }
+    const qint64 hours = left % 86400 / 3600;
+    return hours ? translate("%1 d %2 h").arg(left / 86400).arg(hours)
+                 : translate("%1 d").arg(left / 86400);
+}
+
+QString duration(qint64 seconds)
+{
+    if (seconds <= 0)
+        return translate("permanent");
+    if (seconds % 86400 == 0)
+        return translate("%1 d").arg(seconds / 86400);
+    if (seconds % 3600 == 0)
+        return translate("%1 h").arg(seconds / 3600);
+    if (seconds % 60 == 0)
+        return translate("%1 min").arg(seconds / 60);
+    return translate("%1 s").arg(seconds);
+}
+
 qint64 wholeSecondsBetween(const QDateTime &time, const QDateTime &reference)
 {
     return reference.toSecsSinceEpoch() - time.toSecsSinceEpoch();

@@ -21,6 +21,14 @@ QString fullTime(const QDateTime &time); // local date and time, for tool tips
 QString age(qint64 seconds); // "now", "12 s ago", "3 min ago", "2 h ago", "4 d ago"
 QString list(const QStringList &items); // "general, random"
 
+// A ban's or mute's end: "permanent" for an invalid time, else when() with the date if needed.
+QString until(const QDateTime &until);
+// What is left of it at `reference`: "" for permanent, "45 s", "9 min", "2 h 5 min", "3 d 4 h",
+// "ending" once it is due (the engine lifts it on its next tick).
+QString timeLeft(const QDateTime &until, const QDateTime &reference);
+// A length of time the operator chose: "10 min", "1 h", "1 d", "permanent" for 0.
+QString duration(qint64 seconds);
+
 // Whole seconds from `time` to `reference`, both cut to the second, so that ages shown
 // against a reference only change when the reference enters a new second.
 qint64 wholeSecondsBetween(const QDateTime &time, const QDateTime &reference);

@@ -1,5 +1,8 @@
 #include "roommessagesmodel.h"
 
+#include <QColor>
+#include <QFont>
+
 #include "modelformat.h"
 #include "protocol.h"
 
@@ -13,6 +16,13 @@ QString oneLine(const QString &text)
     QString line = text;
     line.replace(QLatin1Char('\n'), QChar(0x23CE)); // RETURN SYMBOL
     return line;
+}
+
+QFont tombstoneFont()
+{
+    QFont font;
+    font.setItalic(true);
+    return font;
 }
 
 } // namespace
@@ -48,8 +58,16 @@ QVariant RoomMessagesModel::data(const QModelIndex &index, int role) const
         return index.column() == Text ? QVariant(message.text) : QVariant();
     case Qt::TextAlignmentRole:
         return index.column() == Seq ? QVariant(ModelFormat::numberAlignment()) : QVariant();
+    case Qt::ForegroundRole:
+        return message.deleted ? QVariant(QColor(0x8c, 0x8c, 0x8c)) : QVariant();
+    case Qt::FontRole:
+        return message.deleted && index.column() == Text ? QVariant(tombstoneFont()) : QVariant();
     case SortRole:
         return sortValue(message, index.column());
+    case SeqRole:
+        return message.seq;
+    case SenderRole:
+        return message.from;
     default:
         return {};
     }
@@ -65,7 +83,7 @@ QVariant RoomMessagesModel::display(const RoomMessageInfo &message, int column) 
     case From:
         return message.from;
     case Text:
-        return oneLine(message.text);
+        return message.deleted ? tombstoneText() : oneLine(message.text);
     default:
         return {};
     }
@@ -148,4 +166,29 @@ void RoomMessagesModel::clear()
 RoomMessageInfo RoomMessagesModel::messageAt(int row) const
 {
     return row >= 0 && row < m_rows.size() ? m_rows.at(row) : RoomMessageInfo();
+}
+
+bool RoomMessagesModel::markDeleted(const QString &room, quint64 seq)
+{
+    if (m_roomKey.isEmpty() || Protocol::nameKey(room) != m_roomKey)
+        return false;
+
+    // Newest at the bottom, and the operator deletes what was just said: search from the end.
+    for (int row = m_rows.size() - 1; row >= 0; --row) {
+        if (m_rows.at(row).seq != seq)
+            continue;
+        RoomMessageInfo tombstone = m_rows.at(row);
+        tombstone.deleted = true;
+        tombstone.from.clear();
+        tombstone.text.clear();
+        m_rows.replace(row, tombstone);
+        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        return true;
+    }
+    return false;
+}
+
+QString RoomMessagesModel::tombstoneText()
+{
+    return tr("(deleted)");
 }

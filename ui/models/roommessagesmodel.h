@@ -15,6 +15,8 @@ public:
     enum Column { Time, Seq, From, Text, ColumnCount };
     enum Role {
         SortRole = Qt::UserRole + 1, // the raw value: a QDateTime, a number or a string
+        SeqRole,
+        SenderRole, // the sender's name; empty for a tombstone
     };
 
     static constexpr int DefaultLimit = 1000;
@@ -37,6 +39,13 @@ public:
     void clear();
 
     RoomMessageInfo messageAt(int row) const;
+
+    // Shows the message as a tombstone, as the hub's history does once it is deleted. False if
+    // the model does not hold it.
+    bool markDeleted(const QString &room, quint64 seq);
+
+    // "(deleted)", what every view shows in a tombstone's place.
+    static QString tombstoneText();
 
 private:
     friend class BoundedRows<RoomMessageInfo>;
