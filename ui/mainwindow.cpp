@@ -6,14 +6,18 @@
 #include <QSet>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
 
+#include "auditpane.h"
+#include "bansmodel.h"
 #include "connectinfo.h"
 #include "connectionsmodel.h"
 #include "eventlogmodel.h"
 #include "hubservice.h"
+#include "mutesmodel.h"
 #include "protocol.h"
 #include "rolefilterproxy.h"
 #include "roommembersmodel.h"
@@ -34,6 +38,8 @@ MainWindow::MainWindow(HubService *service, QWidget *parent)
     , m_membersModel(new RoomMembersModel(this))
     , m_messagesModel(new RoomMessagesModel(this))
     , m_eventsModel(new EventLogModel(this))
+    , m_bansModel(new BansModel(this))
+    , m_mutesModel(new MutesModel(this))
     , m_history(ThroughputCharts::WindowSeconds)
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -79,7 +85,7 @@ void MainWindow::buildPanes()
     QSplitter *middle = splitter(Qt::Horizontal, QStringLiteral("middleSplitter"),
                                  {buildRoomsPane(), m_roomPane}, {520, 880});
     QSplitter *bottom = splitter(Qt::Horizontal, QStringLiteral("bottomSplitter"),
-                                 {m_charts, buildEventLogPane()}, {820, 580});
+                                 {m_charts, buildLogTabs()}, {700, 700});
     QSplitter *main = splitter(Qt::Vertical, QStringLiteral("mainSplitter"), {top, middle, bottom},
                                {300, 250, 290});
     main->setContentsMargins(4, 4, 4, 0);
@@ -176,6 +182,19 @@ QWidget *MainWindow::buildEventLogPane()
     return m_eventsPane;
 }
 
+// The log and the moderation tables share the bottom band: the operator looks at one at a time.
+QWidget *MainWindow::buildLogTabs()
+{
+    m_logTabs = new QTabWidget(this);
+    m_logTabs->setObjectName(QStringLiteral("logTabs"));
+    m_logTabs->setDocumentMode(true);
+    m_logTabs->addTab(buildEventLogPane(), tr("&Event log"));
+    m_logTabs->addTab(buildBansPane(), tr("Ba&ns"));
+    m_logTabs->addTab(buildMutesPane(), tr("M&utes"));
+    m_logTabs->addTab(buildAuditPane(), tr("&Audit log"));
+    return m_logTabs;
+}
+
 void MainWindow::buildStatusBar()
 {
     m_stateLabel = new QLabel(this);
@@ -187,8 +206,11 @@ void MainWindow::buildStatusBar()
     m_countLabel->setObjectName(QStringLiteral("countLabel"));
     m_rateLabel = new QLabel(this);
     m_rateLabel->setObjectName(QStringLiteral("rateLabel"));
+    m_storageLabel = new QLabel(this);
+    m_storageLabel->setObjectName(QStringLiteral("storageLabel"));
 
-    for (QLabel *label : {m_stateLabel, m_addressLabel, m_countLabel, m_rateLabel}) {
+    for (QLabel *label :
+         {m_stateLabel, m_addressLabel, m_countLabel, m_rateLabel, m_storageLabel}) {
         label->setContentsMargins(6, 0, 6, 0);
         statusBar()->addPermanentWidget(label);
     }
@@ -203,6 +225,7 @@ void MainWindow::connectService()
 
     connect(m_service, &HubService::snapshotUpdated, this, &MainWindow::snapshotArrived);
     connect(m_service, &HubService::eventsOccurred, m_eventsModel, &EventLogModel::appendEvents);
+    connect(m_service, &HubService::eventsOccurred, this, &MainWindow::moderationEventsArrived);
     connect(m_service, &HubService::roomMessagesArrived, this, &MainWindow::roomMessagesArrived);
     connect(m_service, &HubService::stopped, this, &MainWindow::hubStopped);
 }
@@ -230,6 +253,8 @@ void MainWindow::applySnapshot(const HubSnapshot &snapshot)
     m_usersModel->setUsers(snapshot.users);
     m_roomsModel->setRooms(snapshot.rooms);
     m_membersModel->setSnapshot(snapshot);
+    m_bansModel->setSnapshot(snapshot);
+    m_mutesModel->setSnapshot(snapshot);
     forgetDeletedRooms();
 
     m_history.add(snapshot);
@@ -248,6 +273,9 @@ void MainWindow::clearLiveData()
     m_usersModel->setUsers({});
     m_roomsModel->setRooms({});
     m_membersModel->setSnapshot(m_snapshot);
+    m_bansModel->setSnapshot(m_snapshot);
+    m_mutesModel->setSnapshot(m_snapshot);
+    m_auditPane->clear();
     m_messagesModel->clear(); // a restarted hub numbers messages from 1 again
     m_recentMessages.clear();
     updateRoomPane();
@@ -257,8 +285,8 @@ void MainWindow::roomMessagesArrived(const QList<RoomMessageInfo> &messages)
 {
     // A few recent messages of every room, so selecting a room shows what was just said
     // instead of an empty pane until someone speaks again.
-    // Known limitation: nothing said before the console opened (or before a restart) can be
-    // shown, because the hub keeps no history yet; persistence will let the pane fetch it.
+    // Known limitation: the live view shows only what was said since the console opened (or
+    // the hub restarted); anything older is one step away, in the room's history viewer.
     for (const RoomMessageInfo &message : messages) {
         QList<RoomMessageInfo> &recent = m_recentMessages[Protocol::nameKey(message.room)];
         recent.append(message);
@@ -329,6 +357,27 @@ void MainWindow::updateStatusBar()
                              .arg(totals.deliveriesPerSecond, 0, 'f', 1));
     m_rateLabel->setToolTip(tr("Messages from clients, frames to clients, and chat messages "
                                "delivered, per second"));
+    updateStorageLabel();
+}
+
+void MainWindow::updateStorageLabel()
+{
+    // Said plainly because it decides what an operator can promise: whether history, bans
+    // and the audit log outlive a restart.
+    if (!m_service->isRunning() || !m_snapshot.takenAt.isValid()) {
+        m_storageLabel->clear();
+        m_storageLabel->setToolTip({});
+    } else if (m_snapshot.persistent) {
+        m_storageLabel->setText(tr("History kept in %1").arg(m_snapshot.storage));
+        m_storageLabel->setToolTip(tr("Room history, stored dms, bans, mutes and the audit log "
+                                      "are kept in this database and survive a restart."));
+    } else {
+        m_storageLabel->setText(
+            tr("<span style=\"color:#d94040\">Memory only</span> — nothing survives a restart"));
+        m_storageLabel->setToolTip(tr("The hub has no database (no data directory, or "
+                                      "persistence is off): history, bans, mutes and the audit "
+                                      "log are lost when it stops."));
+    }
 }
 
 void MainWindow::updateWindowTitle()

@@ -6,20 +6,26 @@
 #include <QFuture>
 #include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 
 #include "connectinfo.h"
 #include "hubconfig.h"
 #include "snapshot.h"
 #include "throughputhistory.h"
 
+class AuditPane;
+class BansModel;
 class ConnectionsModel;
 class EventLogModel;
+class HistoryDialog;
 class HubService;
+class MutesModel;
 class QAction;
 class QLabel;
 class QSettings;
 class QSplitter;
 class QSystemTrayIcon;
+class QTabWidget;
 class QToolButton;
 class RoleFilterProxy;
 class RoomMembersModel;
@@ -84,6 +90,7 @@ private:
     QWidget *buildUsersPane();
     QWidget *buildRoomsPane();
     QWidget *buildEventLogPane();
+    QWidget *buildLogTabs();
     QSplitter *splitter(Qt::Orientation orientation, const QString &name,
                         const QList<QWidget *> &widgets, const QList<int> &sizes);
     void buildStatusBar();
@@ -95,6 +102,7 @@ private:
     void forgetDeletedRooms();
     void updateRoomPane();
     void updateStatusBar();
+    void updateStorageLabel();
     void updateWindowTitle();
     void addLocalEvent(HubEvent::Kind kind, const QString &detail);
 
@@ -118,6 +126,7 @@ private:
     void userSelectionChanged();
     void memberSelectionChanged();
     void roomSelectionChanged();
+    void messageSelectionChanged();
     void showDevicesOfSelectedUser();
     void showDevicesOf(const QString &user);
     void showAllConnections();
@@ -143,6 +152,33 @@ private:
     using SuccessText = std::function<QString(int affected)>;
     void watch(QFuture<OperatorResult> future, const QString &what, SuccessText success);
     void showResult(const QString &what, const SuccessText &success, const OperatorResult &result);
+
+    // mainwindow_moderation.cpp: bans, mutes, room settings, history, deletion, the audit log
+    void createModerationActions();
+    void labelModerationActions();
+    QWidget *buildBansPane();
+    QWidget *buildMutesPane();
+    QWidget *buildAuditPane();
+    void installModerationButtons();
+    void updateModerationActions();
+    void banSelectedUser();
+    void banSelectedAddress();
+    void addBan();
+    void openBanDialog(bool address, const QString &target);
+    void liftBan();
+    void muteSelectedUser();
+    void addMute();
+    void openMuteDialog(const QString &user, const QString &room);
+    void liftMute();
+    void editRoomSettings();
+    void showHistory();
+    HistoryDialog *openHistory(const QString &room);
+    void deleteSelectedMessage();
+    void deleteMessage(const QString &room, const RoomMessageInfo &message);
+    void markMessageDeleted(const QString &room, quint64 seq);
+    void exportAudit();
+    void moderationEventsArrived(const QList<HubEvent> &events);
+    RoomMessageInfo selectedMessage() const;
 
     // mainwindow_hub.cpp: start, stop, settings, closing, the tray, the remembered layout
     bool startWith(HubConfig config);
@@ -175,6 +211,8 @@ private:
     RoomMembersModel *m_membersModel;
     RoomMessagesModel *m_messagesModel;
     EventLogModel *m_eventsModel;
+    BansModel *m_bansModel;
+    MutesModel *m_mutesModel;
     ThroughputHistory m_history;
     HubSnapshot m_snapshot; // the latest one applied
     bool m_snapshotPending = false;
@@ -189,6 +227,11 @@ private:
     TablePane *m_roomsPane = nullptr;
     RoomPane *m_roomPane = nullptr;
     TablePane *m_eventsPane = nullptr;
+    QTabWidget *m_logTabs = nullptr;
+    TablePane *m_bansPane = nullptr;
+    TablePane *m_mutesPane = nullptr;
+    AuditPane *m_auditPane = nullptr;
+    QHash<QString, QPointer<HistoryDialog>> m_historyDialogs; // by room name key
     ThroughputCharts *m_charts = nullptr;
     QList<QSplitter *> m_splitters;
 
@@ -196,6 +239,7 @@ private:
     QLabel *m_addressLabel = nullptr;
     QLabel *m_countLabel = nullptr;
     QLabel *m_rateLabel = nullptr;
+    QLabel *m_storageLabel = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
 
     // What the selection-dependent commands act on; names, not rows, so a snapshot that moves
@@ -203,6 +247,8 @@ private:
     QString m_selectedUser;
     quint64 m_selectedConnection = 0;
     QString m_selectedRoom;
+    QString m_selectedAddress; // of the selected connection
+    quint64 m_selectedMessage = 0; // seq in the selected room's live view
     QString m_stoppedReason; // shown while stopped: why it is not running
 
     QAction *m_startAction = nullptr;
@@ -227,5 +273,17 @@ private:
     QAction *m_shortcutsAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QAction *m_aboutQtAction = nullptr;
+    QAction *m_banUserAction = nullptr;
+    QAction *m_banAddressAction = nullptr;
+    QAction *m_muteUserAction = nullptr;
+    QAction *m_addBanAction = nullptr;
+    QAction *m_liftBanAction = nullptr;
+    QAction *m_addMuteAction = nullptr;
+    QAction *m_liftMuteAction = nullptr;
+    QAction *m_roomSettingsAction = nullptr;
+    QAction *m_historyAction = nullptr;
+    QAction *m_deleteMessageAction = nullptr;
+    QAction *m_refreshAuditAction = nullptr;
+    QAction *m_exportAuditAction = nullptr;
     bool m_quitting = false;
 };

@@ -12,10 +12,12 @@
 #include <QToolBar>
 #include <QToolButton>
 
+#include "auditpane.h"
 #include "connectionsmodel.h"
 #include "eventlogmodel.h"
 #include "hubservice.h"
 #include "mainwindow.h"
+#include "moderationimpact.h"
 #include "protocol.h"
 #include "rolefilterproxy.h"
 #include "roommembersmodel.h"
@@ -70,7 +72,9 @@ void MainWindow::createActions()
     createPeopleActions();
     createRoomActions();
     createViewActions();
+    createModerationActions();
     labelActions();
+    labelModerationActions();
 }
 
 void MainWindow::createHubActions()
@@ -161,6 +165,66 @@ void MainWindow::createViewActions()
                                  &QApplication::aboutQt);
 }
 
+void MainWindow::createModerationActions()
+{
+    const QIcon ban = themeIcon(QStringLiteral("im-ban-user"), QStyle::SP_BrowserStop);
+    m_banUserAction = makeAction(QStringLiteral("banUserAction"), tr("&Ban user…"), ban,
+                                 QKeySequence(tr("Ctrl+Alt+B")), &MainWindow::banSelectedUser);
+    m_banAddressAction = makeAction(QStringLiteral("banAddressAction"), tr("Ban &address…"), {}, {},
+                                    &MainWindow::banSelectedAddress);
+    m_muteUserAction =
+        makeAction(QStringLiteral("muteUserAction"), tr("&Mute user…"),
+                   themeIcon(QStringLiteral("audio-volume-muted"), QStyle::SP_MediaVolumeMuted),
+                   QKeySequence(tr("Ctrl+M")), &MainWindow::muteSelectedUser);
+    m_addBanAction =
+        makeAction(QStringLiteral("addBanAction"), tr("&New ban…"), ban, {}, &MainWindow::addBan);
+    m_liftBanAction =
+        makeAction(QStringLiteral("liftBanAction"), tr("&Lift ban"),
+                   themeIcon(QStringLiteral("edit-undo"), QStyle::SP_DialogResetButton), {},
+                   &MainWindow::liftBan);
+    m_addMuteAction = makeAction(QStringLiteral("addMuteAction"), tr("New m&ute…"),
+                                 m_muteUserAction->icon(), {}, &MainWindow::addMute);
+    m_liftMuteAction = makeAction(QStringLiteral("liftMuteAction"), tr("Lift mu&te"),
+                                  m_liftBanAction->icon(), {}, &MainWindow::liftMute);
+    m_roomSettingsAction = makeAction(
+        QStringLiteral("roomSettingsAction"), tr("Room &settings…"),
+        themeIcon(QStringLiteral("document-properties"), QStyle::SP_FileDialogDetailedView),
+        QKeySequence(tr("Ctrl+Shift+S")), &MainWindow::editRoomSettings);
+    m_historyAction =
+        makeAction(QStringLiteral("historyAction"), tr("&History…"),
+                   themeIcon(QStringLiteral("document-open-recent"), QStyle::SP_FileDialogBack),
+                   QKeySequence(tr("Ctrl+H")), &MainWindow::showHistory);
+    m_deleteMessageAction =
+        makeAction(QStringLiteral("deleteMessageAction"), tr("De&lete message…"),
+                   m_deleteRoomAction->icon(), {}, &MainWindow::deleteSelectedMessage);
+    m_refreshAuditAction =
+        makeAction(QStringLiteral("refreshAuditAction"), tr("&Refresh audit log"),
+                   themeIcon(QStringLiteral("view-refresh"), QStyle::SP_BrowserReload), {},
+                   [this] { m_auditPane->refresh(); });
+    m_exportAuditAction =
+        makeAction(QStringLiteral("exportAuditAction"), tr("&Export audit log as CSV…"),
+                   themeIcon(QStringLiteral("document-save-as"), QStyle::SP_DialogSaveButton), {},
+                   &MainWindow::exportAudit);
+}
+
+void MainWindow::labelModerationActions()
+{
+    m_banUserAction->setIconText(tr("Ban"));
+    m_muteUserAction->setIconText(tr("Mute"));
+    m_addBanAction->setIconText(tr("New ban"));
+    m_liftBanAction->setIconText(tr("Lift"));
+    m_addMuteAction->setIconText(tr("New mute"));
+    m_liftMuteAction->setIconText(tr("Lift"));
+    m_roomSettingsAction->setIconText(tr("Room settings"));
+    m_historyAction->setIconText(tr("History"));
+    m_refreshAuditAction->setIconText(tr("Refresh"));
+    m_exportAuditAction->setIconText(tr("Export CSV…"));
+    m_banUserAction->setToolTip(tr("Ban the selected user's name: every device is closed with "
+                                   "code 4013 (Ctrl+Alt+B)"));
+    m_muteUserAction->setToolTip(tr("Stop the selected user speaking in a room or anywhere "
+                                    "(Ctrl+M)"));
+}
+
 void MainWindow::labelActions()
 {
     // The toolbar keeps short labels while the menu items name their target.
@@ -191,8 +255,14 @@ void MainWindow::createMenus()
                        m_showDevicesAction, m_showAllAction});
 
     QMenu *rooms = menuBar()->addMenu(tr("&Rooms"));
-    rooms->addActions({m_newRoomAction, m_topicAction, m_broadcastRoomAction, separator(this),
+    rooms->addActions({m_newRoomAction, m_topicAction, m_roomSettingsAction, m_broadcastRoomAction,
+                       separator(this), m_historyAction, m_deleteMessageAction, separator(this),
                        m_deleteRoomAction});
+
+    QMenu *moderation = menuBar()->addMenu(tr("&Moderation"));
+    moderation->addActions({m_banUserAction, m_banAddressAction, m_muteUserAction, separator(this),
+                            m_addBanAction, m_liftBanAction, m_addMuteAction, m_liftMuteAction,
+                            separator(this), m_refreshAuditAction, m_exportAuditAction});
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addActions({m_filterAction, m_copyAction, separator(this), m_clearLogAction});
@@ -210,7 +280,8 @@ void MainWindow::createToolBar()
     bar->setMovable(false);
     bar->addActions({m_startAction, m_stopAction, m_restartAction});
     bar->addSeparator();
-    bar->addActions({m_kickUserAction, m_kickConnectionAction, m_showAllAction});
+    bar->addActions({m_kickUserAction, m_kickConnectionAction, m_banUserAction, m_muteUserAction,
+                     m_showAllAction});
     bar->addSeparator();
     bar->addActions({m_broadcastAction});
     bar->addSeparator();
@@ -225,19 +296,33 @@ void MainWindow::createToolBar()
 void MainWindow::installPaneActions()
 {
     m_devicesButton->setDefaultAction(m_showAllAction);
+    installModerationButtons();
 
     m_connectionsPane->view()->addActions(
-        {m_kickConnectionAction, m_kickUserAction, separator(this), m_showDevicesAction,
-         m_showAllAction, separator(this), m_broadcastAction, separator(this), m_copyAction});
-    m_usersPane->view()->addActions({m_kickUserAction, m_showDevicesAction, separator(this),
+        {m_kickConnectionAction, m_kickUserAction, m_banUserAction, m_banAddressAction,
+         m_muteUserAction, separator(this), m_showDevicesAction, m_showAllAction, separator(this),
+         m_broadcastAction, separator(this), m_copyAction});
+    m_usersPane->view()->addActions({m_kickUserAction, m_banUserAction, m_muteUserAction,
+                                     separator(this), m_showDevicesAction, separator(this),
                                      m_broadcastAction, separator(this), m_copyAction});
-    m_roomsPane->view()->addActions({m_broadcastRoomAction, m_topicAction, m_deleteRoomAction,
+    m_roomsPane->view()->addActions({m_broadcastRoomAction, m_topicAction, m_roomSettingsAction,
+                                     m_historyAction, separator(this), m_deleteRoomAction,
                                      separator(this), m_newRoomAction, separator(this),
                                      m_copyAction});
     m_roomPane->membersPane()->view()->addActions(
-        {m_kickUserAction, m_showDevicesAction, separator(this), m_copyAction});
-    m_roomPane->messagesView()->addActions({m_broadcastRoomAction, separator(this), m_copyAction});
+        {m_kickUserAction, m_banUserAction, m_muteUserAction, separator(this), m_showDevicesAction,
+         separator(this), m_copyAction});
+    m_roomPane->messagesView()->addActions({m_deleteMessageAction, separator(this),
+                                            m_kickUserAction, m_banUserAction, m_muteUserAction,
+                                            separator(this), m_historyAction, m_broadcastRoomAction,
+                                            separator(this), m_copyAction});
     m_eventsPane->view()->addActions({m_copyAction, separator(this), m_clearLogAction});
+    m_bansPane->view()->addActions(
+        {m_liftBanAction, m_addBanAction, separator(this), m_copyAction});
+    m_mutesPane->view()->addActions(
+        {m_liftMuteAction, m_addMuteAction, separator(this), m_copyAction});
+    m_auditPane->table()->view()->addActions(
+        {m_refreshAuditAction, m_exportAuditAction, separator(this), m_copyAction});
 }
 
 // ---- Selection ------------------------------------------------------------------------------
@@ -251,6 +336,9 @@ void MainWindow::connectSelections()
     follow(m_usersPane->view(), &MainWindow::userSelectionChanged);
     follow(m_roomPane->membersPane()->view(), &MainWindow::memberSelectionChanged);
     follow(m_roomsPane->view(), &MainWindow::roomSelectionChanged);
+    follow(m_roomPane->messagesView(), &MainWindow::messageSelectionChanged);
+    follow(m_bansPane->view(), &MainWindow::updateActions);
+    follow(m_mutesPane->view(), &MainWindow::updateActions);
     connect(m_connectionsProxy, &RoleFilterProxy::roleFilterChanged, this,
             &MainWindow::updateActions);
 }
@@ -260,9 +348,11 @@ void MainWindow::connectionSelectionChanged()
     const QList<int> rows = m_connectionsPane->selectedSourceRows();
     if (rows.isEmpty()) {
         m_selectedConnection = 0;
+        m_selectedAddress.clear();
     } else {
         const ConnectionInfo connection = m_connectionsModel->connectionAt(rows.constFirst());
         m_selectedConnection = connection.id;
+        m_selectedAddress = ModerationImpact::addressOfPeer(connection.peer);
         if (!connection.user.isEmpty())
             m_selectedUser = connection.user;
     }
@@ -297,10 +387,24 @@ void MainWindow::roomSelectionChanged()
         return;
 
     m_selectedRoom = room;
+    m_selectedMessage = 0;
     m_membersModel->setRoom(room);
     m_messagesModel->setRoom(room);
     m_messagesModel->appendMessages(m_recentMessages.value(Protocol::nameKey(room)));
     updateRoomPane();
+    updateActions();
+}
+
+void MainWindow::messageSelectionChanged()
+{
+    const QModelIndexList rows = m_roomPane->messagesView()->selectionModel()->selectedRows();
+    const RoomMessageInfo message =
+        rows.isEmpty() ? RoomMessageInfo() : m_messagesModel->messageAt(rows.constFirst().row());
+    m_selectedMessage = message.seq;
+
+    // The sender becomes what kick, ban and mute act on, as selecting them elsewhere would.
+    if (!message.from.isEmpty())
+        m_selectedUser = message.from;
     updateActions();
 }
 
@@ -325,7 +429,8 @@ void MainWindow::showAllConnections()
 
 QList<TablePane *> MainWindow::tablePanes() const
 {
-    return {m_connectionsPane, m_usersPane, m_roomsPane, m_roomPane->membersPane(), m_eventsPane};
+    return {m_connectionsPane, m_usersPane, m_roomsPane, m_roomPane->membersPane(),
+            m_eventsPane,      m_bansPane,  m_mutesPane, m_auditPane->table()};
 }
 
 TablePane *MainWindow::focusedPane() const
@@ -388,4 +493,5 @@ void MainWindow::updateActions()
                                      : tr("&Delete room…"));
     m_copyAddressAction->setEnabled(running);
     m_joinLinkAction->setEnabled(running);
+    updateModerationActions();
 }

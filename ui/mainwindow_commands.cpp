@@ -8,6 +8,7 @@
 #include <QStatusBar>
 
 #include "broadcastdialog.h"
+#include "futureresult.h"
 #include "hubservice.h"
 #include "joindialog.h"
 #include "kickdialog.h"
@@ -192,8 +193,8 @@ RoomInfo MainWindow::roomInfo(const QString &room) const
 
 void MainWindow::watch(QFuture<OperatorResult> future, const QString &what, SuccessText success)
 {
-    // The continuation runs on this window's thread, and not at all once the window is gone.
-    future.then(this, [this, what, success](const OperatorResult &result) {
+    // On this window's thread, and not at all once the window is gone.
+    whenReady(this, std::move(future), [this, what, success](const OperatorResult &result) {
         showResult(what, success, result);
     });
 }

@@ -10,8 +10,10 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
+#include <QTabWidget>
 #include <QTableView>
 
+#include "auditpane.h"
 #include "connectinfo.h"
 #include "hubservice.h"
 #include "mainwindow.h"
@@ -103,6 +105,7 @@ void MainWindow::hubStarted()
     m_stoppedReason.clear();
     qCInfo(lcUi, "hub started from the console on port %u", m_service->port());
     statusBar()->showMessage(tr("Hub running on port %1").arg(m_service->port()), 5000);
+    m_auditPane->refresh();
     updateActions();
     updateStatusBar();
     updateWindowTitle();
@@ -327,10 +330,17 @@ void MainWindow::showShortcuts()
 
 void MainWindow::showAbout()
 {
+    QString storage;
+    if (m_service->isRunning() && m_snapshot.persistent)
+        storage = tr("History, bans and the audit log are kept in %1.")
+                      .arg(m_snapshot.storage.toHtmlEscaped());
+    else if (m_service->isRunning())
+        storage = tr("This hub keeps everything in memory only: nothing survives a restart.");
     QMessageBox::about(this, tr("About Confab"),
                        tr("<h3>Confab %1</h3><p>A chat hub for a local network, with this console "
-                          "for the person running it.</p><p>Licensed GPL-3.0-or-later.</p>")
-                           .arg(QStringLiteral(CONFAB_VERSION)));
+                          "for the person running it.</p><p>%2</p><p>Licensed "
+                          "GPL-3.0-or-later.</p>")
+                           .arg(QStringLiteral(CONFAB_VERSION), storage));
 }
 
 // ---- Remembered layout ----------------------------------------------------------------------
@@ -357,6 +367,7 @@ void MainWindow::restoreLayout()
         splitter->restoreState(
             settings->value(QStringLiteral("splitter/") + splitter->objectName()).toByteArray());
     m_roomPane->restoreLayout(settings->value(QStringLiteral("splitter/room")).toByteArray());
+    m_logTabs->setCurrentIndex(settings->value(QStringLiteral("logTab"), 0).toInt());
 
     for (TablePane *pane : tablePanes()) {
         QHeaderView *header = pane->view()->horizontalHeader();
@@ -377,6 +388,7 @@ void MainWindow::saveLayout()
         settings->setValue(QStringLiteral("splitter/") + splitter->objectName(),
                            splitter->saveState());
     settings->setValue(QStringLiteral("splitter/room"), m_roomPane->saveLayout());
+    settings->setValue(QStringLiteral("logTab"), m_logTabs->currentIndex());
 
     for (const TablePane *pane : tablePanes())
         settings->setValue(QStringLiteral("header/") + pane->objectName(),

@@ -40,4 +40,22 @@ QString events(int n)
                   : QCoreApplication::translate("UiText", "%n events", nullptr, n);
 }
 
+QString bans(int n)
+{
+    return n == 1 ? QCoreApplication::translate("UiText", "%n ban", nullptr, n)
+                  : QCoreApplication::translate("UiText", "%n bans", nullptr, n);
+}
+
+QString mutes(int n)
+{
+    return n == 1 ? QCoreApplication::translate("UiText", "%n mute", nullptr, n)
+                  : QCoreApplication::translate("UiText", "%n mutes", nullptr, n);
+}
+
+QString entries(int n)
+{
+    return n == 1 ? QCoreApplication::translate("UiText", "%n entry", nullptr, n)
+                  : QCoreApplication::translate("UiText", "%n entries", nullptr, n);
+}
+
 } // namespace UiText

@@ -16,5 +16,8 @@ QString members(int n);
 QString rows(int n);
 QString rooms(int n);
 QString events(int n);
+QString bans(int n);
+QString mutes(int n);
+QString entries(int n);
 
 } // namespace UiText
