@@ -43,10 +43,11 @@ def setUpModule():
 class Hub:
     """One `confab --headless` process on 127.0.0.1 with a port the system picks."""
 
-    def __init__(self, *extra_args):
+    def __init__(self, *extra_args, data_dir=None):
+        """data_dir: one that outlives this hub (restart tests); by default a fresh one."""
         self.binary = confab_bin()
-        self._tmp = tempfile.TemporaryDirectory(prefix="confab-interop-")
-        self.data_dir = self._tmp.name
+        self._tmp = None if data_dir else tempfile.TemporaryDirectory(prefix="confab-interop-")
+        self.data_dir = data_dir or self._tmp.name
         self.log = []
         self.proc = subprocess.Popen(
             [self.binary, "--headless", "--port", "0", "--data-dir", self.data_dir,
@@ -87,7 +88,8 @@ class Hub:
             self.proc.wait()
         self._drainer.join(timeout=WAIT_S)
         self.proc.stdout.close()
-        self._tmp.cleanup()
+        if self._tmp:
+            self._tmp.cleanup()
         return self.proc.returncode
 
     async def ctl(self, *args):
