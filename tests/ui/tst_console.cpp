@@ -21,17 +21,26 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
+#include "auditmodel.h"
+#include "auditpane.h"
+#include "bandialog.h"
+#include "bansmodel.h"
 #include "broadcastdialog.h"
 #include "connectionsmodel.h"
+#include "historydialog.h"
+#include "historymodel.h"
 #include "hubservice.h"
 #include "joindialog.h"
 #include "kickdialog.h"
 #include "mainwindow.h"
+#include "reasondialog.h"
 #include "roomdialog.h"
 #include "roommembersmodel.h"
+#include "roomsettingsdialog.h"
 #include "roomsmodel.h"
 #include "settingsdialog.h"
 #include "testclient.h"
@@ -121,6 +130,10 @@ private slots:
     void closeWithPeopleConnectedAsksFirst();
     void columnLayoutIsRemembered();
     void joinLinkShowsQrCodeAndCopies();
+    void banFromContextMenuClosesEveryDevice();
+    void deleteFromHistoryViewer();
+    void roomSettingsApply();
+    void statusBarSaysHistoryIsInMemory();
 
 private:
     TestClient *client(const QString &user, const QString &device = {}, const QString &token = {});
@@ -517,6 +530,171 @@ void TestConsole::joinLinkShowsQrCodeAndCopies()
     QCOMPARE(shown, url);
     QVERIFY(hasCode);
     QCOMPARE(QApplication::clipboard()->text(), url);
+}
+
+void TestConsole::banFromContextMenuClosesEveryDevice()
+{
+    TestClient *laptop = client(QStringLiteral("alice"), QStringLiteral("laptop"));
+    TestClient *phone = client(QStringLiteral("alice"), QStringLiteral("phone"), laptop->token);
+    TestClient *bob = client(QStringLiteral("bob"));
+    laptop->join(QStringLiteral("general"));
+    phone->join(QStringLiteral("random"));
+    QTableView *users = view("usersView");
+    QTRY_VERIFY(selectRow(users, UsersModel::UserNameRole, QStringLiteral("alice")));
+    QTRY_COMPARE(view("connectionsView")->model()->rowCount(), 2);
+
+    // The users view's context menu holds the shared action, and it confirms what it closes.
+    QAction *ban = action("banUserAction");
+    QVERIFY(users->actions().contains(ban));
+    QVERIFY(view("connectionsView")->actions().contains(ban));
+    QVERIFY(view("roomMessagesView")->actions().contains(ban));
+    QTRY_VERIFY(ban->isEnabled());
+    QString question;
+    onNextModal([&question](QWidget *modal) {
+        auto *dialog = qobject_cast<BanDialog *>(modal);
+        QVERIFY(dialog);
+        question = dialog->question();
+        dialog->setReason(QStringLiteral("spamming"));
+        dialog->accept();
+    });
+    ban->trigger();
+    QCOMPARE(question, QStringLiteral("Ban alice? This closes 2 connections in 2 rooms."));
+
+    for (TestClient *device : {laptop, phone}) {
+        QTRY_VERIFY_WITH_TIMEOUT(!device->isConnected(), 10000);
+        QCOMPARE(device->closeCode(), 4013);
+    }
+    QVERIFY(bob->isConnected());
+
+    // The bans table lists it; lifting it (confirmed) empties the table.
+    QTableView *bans = view("bansView");
+    QTRY_COMPARE_WITH_TIMEOUT(bans->model()->rowCount(), 1, 10000);
+    QCOMPARE(bans->model()->index(0, BansModel::Target).data().toString(), QStringLiteral("alice"));
+    QCOMPARE(bans->model()->index(0, BansModel::Reason).data().toString(),
+             QStringLiteral("spamming"));
+    QVERIFY(selectRow(bans, BansModel::TargetRole, QStringLiteral("alice")));
+    QAction *lift = action("liftBanAction");
+    QVERIFY(bans->actions().contains(lift));
+    QVERIFY(lift->isEnabled());
+    onNextModal([](QWidget *modal) {
+        qobject_cast<QMessageBox *>(modal)->button(QMessageBox::Ok)->click();
+    });
+    lift->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(bans->model()->rowCount(), 0, 10000);
+
+    // The audit pane shows the ban under the operator's name, and exports it.
+    QTableView *audit = view("auditView");
+    const auto hasBanBy = [audit](const QString &actor) {
+        for (int row = 0; row < audit->model()->rowCount(); ++row) {
+            const QModelIndex index = audit->model()->index(row, 0);
+            if (index.data(AuditModel::ActionRole).toString() == QLatin1String("ban")
+                && index.data(AuditModel::ActorRole).toString() == actor)
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(hasBanBy(QStringLiteral("Front Desk")), 10000);
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("audit.csv"));
+    QString error;
+    QVERIFY2(m_window->findChild<AuditPane *>()->exportCsv(path, &error), qPrintable(error));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString csv = QString::fromUtf8(file.readAll());
+    QVERIFY(csv.startsWith(QLatin1String("time,actor,action,")));
+    QVERIFY2(csv.contains(QLatin1String(",Front Desk,ban,alice,,spamming,")), qPrintable(csv));
+}
+
+void TestConsole::deleteFromHistoryViewer()
+{
+    TestClient *alice = client(QStringLiteral("alice"));
+    TestClient *bob = client(QStringLiteral("bob"));
+    alice->join(QStringLiteral("general"));
+    bob->join(QStringLiteral("general"));
+    for (const char *text : {"one", "two", "three"})
+        alice->send(
+            frame(QStringLiteral("say"), {{QStringLiteral("room"), QStringLiteral("general")},
+                                          {QStringLiteral("text"), QLatin1String(text)}}));
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(!bob->waitFor(QStringLiteral("message")).isEmpty());
+
+    QTRY_VERIFY(selectRow(view("roomsView"), RoomsModel::RoomNameRole, QStringLiteral("general")));
+    QAction *history = action("historyAction");
+    QVERIFY(view("roomsView")->actions().contains(history));
+    QVERIFY(view("roomMessagesView")->actions().contains(history));
+    QTRY_VERIFY(history->isEnabled());
+    history->trigger();
+
+    auto *dialog = m_window->findChild<HistoryDialog *>();
+    QVERIFY(dialog);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->model()->rowCount(), 3, 10000);
+    const int two = dialog->model()->rowOfSeq(2);
+    QCOMPARE(dialog->model()->index(two, HistoryModel::Text).data().toString(),
+             QStringLiteral("two"));
+    dialog->view()->selectRow(two);
+    QVERIFY(dialog->deleteAction()->isEnabled());
+
+    QString summary;
+    onNextModal([&summary](QWidget *modal) {
+        auto *confirm = qobject_cast<ReasonDialog *>(modal);
+        QVERIFY(confirm);
+        summary = confirm->summary();
+        confirm->setReason(QStringLiteral("off topic"));
+        confirm->accept();
+    });
+    dialog->deleteAction()->trigger();
+    QVERIFY2(summary.startsWith(QLatin1String("Delete message 2 by alice in general?")),
+             qPrintable(summary));
+
+    const QJsonObject deleted = bob->waitFor(QStringLiteral("deleted"), 10000);
+    QCOMPARE(str(deleted, "room"), QStringLiteral("general"));
+    QCOMPARE(deleted.value(QLatin1String("seq")).toInt(), 2);
+    QTRY_COMPARE(dialog->model()->index(two, HistoryModel::Text).data().toString(),
+                 QStringLiteral("(deleted)"));
+
+    // The viewer fetched again shows the hub's own tombstone.
+    dialog->reload();
+    QTRY_VERIFY(!dialog->isLoading());
+    QVERIFY(dialog->model()
+                ->index(dialog->model()->rowOfSeq(2), 0)
+                .data(HistoryModel::DeletedRole)
+                .toBool());
+}
+
+void TestConsole::roomSettingsApply()
+{
+    QTableView *rooms = view("roomsView");
+    QTRY_VERIFY(selectRow(rooms, RoomsModel::RoomNameRole, QStringLiteral("general")));
+    QAction *settings = action("roomSettingsAction");
+    QVERIFY(rooms->actions().contains(settings));
+    QTRY_VERIFY(settings->isEnabled());
+
+    onNextModal([](QWidget *modal) {
+        auto *dialog = qobject_cast<RoomSettingsDialog *>(modal);
+        QVERIFY(dialog);
+        dialog->setSlowModeS(5);
+        dialog->setLocked(true);
+        dialog->setNewPassword(QStringLiteral("hunter2"));
+        dialog->accept();
+    });
+    settings->trigger();
+
+    auto *model = static_cast<RoomsModel *>(sourceOf(rooms));
+    const auto general = [model] {
+        return model->roomAt(model->rowOfRoom(QStringLiteral("general")));
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(general().slowModeS, 5, 10000);
+    QVERIFY(general().locked);
+    QVERIFY(general().hasPassword);
+}
+
+void TestConsole::statusBarSaysHistoryIsInMemory()
+{
+    const auto *storage = m_window->findChild<QLabel *>(QStringLiteral("storageLabel"));
+    QVERIFY(storage);
+    QTRY_VERIFY2(storage->text().contains(QLatin1String("nothing survives a restart")),
+                 qPrintable(storage->text()));
 }
 
 QTEST_MAIN(TestConsole)

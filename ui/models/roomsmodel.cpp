@@ -25,7 +25,8 @@ bool same(const RoomInfo &a, const RoomInfo &b)
 {
     return a.name == b.name && a.topic == b.topic && a.lastSeq == b.lastSeq
            && shownRate(a.messagesPerSecond) == shownRate(b.messagesPerSecond)
-           && a.members == b.members;
+           && a.members == b.members && a.maxMembers == b.maxMembers && a.locked == b.locked
+           && a.slowModeS == b.slowModeS && a.hasPassword == b.hasPassword;
 }
 
 } // namespace
@@ -81,6 +82,8 @@ QVariant RoomsModel::display(const RoomInfo &room, int column) const
         return ModelFormat::decimal(room.messagesPerSecond, 1);
     case LastSeq:
         return ModelFormat::number(room.lastSeq);
+    case Settings:
+        return settingsText(room);
     default:
         return {};
     }
@@ -99,6 +102,8 @@ QVariant RoomsModel::sortValue(const RoomInfo &room, int column) const
         return room.messagesPerSecond;
     case LastSeq:
         return room.lastSeq;
+    case Settings:
+        return settingsText(room);
     default:
         return {};
     }
@@ -121,6 +126,8 @@ QVariant RoomsModel::toolTip(const RoomInfo &room, int column) const
         return tr("Messages per second");
     case LastSeq:
         return tr("Sequence number of the room's newest message");
+    case Settings:
+        return tr("Who may join and how often members may speak (Room settings)");
     default:
         return {};
     }
@@ -152,6 +159,8 @@ QVariant RoomsModel::headerData(int section, Qt::Orientation orientation, int ro
         return tr("Msgs/s");
     case LastSeq:
         return tr("Last seq");
+    case Settings:
+        return tr("Limits");
     default:
         return {};
     }
@@ -170,4 +179,18 @@ RoomInfo RoomsModel::roomAt(int row) const
 int RoomsModel::rowOfRoom(const QString &name) const
 {
     return m_rows.indexOf(Protocol::nameKey(name));
+}
+
+QString RoomsModel::settingsText(const RoomInfo &room)
+{
+    QStringList parts;
+    if (room.locked)
+        parts.append(tr("locked"));
+    if (room.maxMembers > 0)
+        parts.append(tr("max %1").arg(room.maxMembers));
+    if (room.slowModeS > 0)
+        parts.append(tr("slow %1 s").arg(room.slowModeS));
+    if (room.hasPassword)
+        parts.append(tr("password"));
+    return parts.join(QStringLiteral(" · "));
 }

@@ -11,7 +11,7 @@ class RoomsModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Name, Topic, Members, Rate, LastSeq, ColumnCount };
+    enum Column { Name, Topic, Members, Rate, LastSeq, Settings, ColumnCount };
     enum Role {
         SortRole = Qt::UserRole + 1, // the raw value: a number or a string
         RoomNameRole,
@@ -28,6 +28,9 @@ public:
     void setRooms(const QList<RoomInfo> &rooms);
     RoomInfo roomAt(int row) const;
     int rowOfRoom(const QString &name) const;
+
+    // "locked · max 20 · slow 5 s · password"; empty when the room has no limits.
+    static QString settingsText(const RoomInfo &room);
 
 private:
     friend class KeyedRows<RoomInfo, QString>;
