@@ -1,6 +1,10 @@
 #include "controlserver.h"
 
+#include <algorithm>
+#include <optional>
+
 #include <QDir>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -46,7 +50,11 @@ QJsonArray roomsJson(const HubSnapshot &snapshot)
         list.append(QJsonObject {{QStringLiteral("room"), r.name},
                                  {QStringLiteral("topic"), r.topic},
                                  {QStringLiteral("count"), int(r.members.size())},
-                                 {QStringLiteral("seq"), double(r.lastSeq)}});
+                                 {QStringLiteral("seq"), double(r.lastSeq)},
+                                 {QStringLiteral("max_members"), r.maxMembers},
+                                 {QStringLiteral("locked"), r.locked},
+                                 {QStringLiteral("slow_mode_s"), r.slowModeS},
+                                 {QStringLiteral("password"), r.hasPassword}});
     }
     return list;
 }
@@ -64,6 +72,78 @@ QJsonArray usersJson(const HubSnapshot &snapshot)
     return list;
 }
 
+QJsonArray bansJson(const HubSnapshot &snapshot)
+{
+    QJsonArray list;
+    for (const BanInfo &b : snapshot.bans) {
+        list.append(QJsonObject {
+            {QStringLiteral("id"), double(b.id)},
+            {QStringLiteral("kind"), b.address ? QStringLiteral("ip") : QStringLiteral("user")},
+            {QStringLiteral("target"), b.target},
+            {QStringLiteral("reason"), b.reason},
+            {QStringLiteral("issuer"), b.issuer},
+            {QStringLiteral("created_at"), iso(b.createdAt)},
+            {QStringLiteral("until"), Protocol::timestampOrNull(b.until)}});
+    }
+    return list;
+}
+
+QJsonArray mutesJson(const HubSnapshot &snapshot)
+{
+    QJsonArray list;
+    for (const MuteInfo &m : snapshot.mutes) {
+        list.append(QJsonObject {{QStringLiteral("id"), double(m.id)},
+                                 {QStringLiteral("user"), m.user},
+                                 {QStringLiteral("room"), m.room},
+                                 {QStringLiteral("reason"), m.reason},
+                                 {QStringLiteral("issuer"), m.issuer},
+                                 {QStringLiteral("created_at"), iso(m.createdAt)},
+                                 {QStringLiteral("until"), Protocol::timestampOrNull(m.until)}});
+    }
+    return list;
+}
+
+QJsonObject historyJson(const HistoryPage &page)
+{
+    QJsonArray messages;
+    for (const RoomMessageInfo &m : page.messages) {
+        QJsonObject entry {{QStringLiteral("seq"), double(m.seq)},
+                           {QStringLiteral("ts"), iso(m.ts)}};
+        if (m.deleted) {
+            entry.insert(QStringLiteral("deleted"), true);
+        } else {
+            entry.insert(QStringLiteral("from"), m.from);
+            entry.insert(QStringLiteral("text"), m.text);
+        }
+        messages.append(entry);
+    }
+    return {{QStringLiteral("room"), page.room},
+            {QStringLiteral("epoch"), page.epoch},
+            {QStringLiteral("messages"), messages},
+            {QStringLiteral("more"), page.more}};
+}
+
+QJsonArray auditJson(const QList<AuditEntry> &entries)
+{
+    QJsonArray list;
+    for (const AuditEntry &e : entries) {
+        QJsonArray connections;
+        for (quint64 id : e.connections)
+            connections.append(double(id));
+        list.append(QJsonObject {{QStringLiteral("id"), double(e.id)},
+                                 {QStringLiteral("ts"), iso(e.ts)},
+                                 {QStringLiteral("actor"), e.actor},
+                                 {QStringLiteral("action"), e.action},
+                                 {QStringLiteral("target"), e.target},
+                                 {QStringLiteral("room"), e.room},
+                                 {QStringLiteral("reason"), e.reason},
+                                 {QStringLiteral("until"), Protocol::timestampOrNull(e.until)},
+                                 {QStringLiteral("detail"), e.detail},
+                                 {QStringLiteral("connections"), connections}});
+    }
+    return list;
+}
+
 QJsonObject reply(const OperatorResult &result, const QJsonValue &value)
 {
     if (!result.ok)
@@ -76,6 +156,245 @@ QJsonObject reply(const OperatorResult &result, const QJsonValue &value)
 QJsonObject failure(const QString &code, const QString &message)
 {
     return reply(OperatorResult::failure(code, message), QJsonValue());
+}
+
+// A ban or mute lasts duration_s seconds; absent is permanent. Anything but a positive whole
+// number is refused: read as 0 it would make a timed ban permanent.
+bool durationOf(const QJsonObject &request, qint64 *seconds, QJsonObject *bad)
+{
+    const QJsonValue field = request.value(QStringLiteral("duration_s"));
+    if (field.isUndefined() || field.isNull())
+        return true;
+    const double value = field.toDouble();
+    if (!field.isDouble() || value < 1 || value > 1e12 || value != double(qint64(value))) {
+        *bad = failure(QStringLiteral("bad_field"),
+                       ControlServer::tr("duration_s must be a positive whole number"));
+        return false;
+    }
+    *seconds = qint64(value);
+    return true;
+}
+
+// Reads an optional whole-number field. False (with a reply in *bad) when it is present but
+// not a number, so a script's typo is refused rather than read as 0.
+bool optionalInt(const QJsonObject &request, const char *key, std::optional<int> *value,
+                 QJsonObject *bad)
+{
+    const QJsonValue field = request.value(QLatin1String(key));
+    if (field.isUndefined() || field.isNull())
+        return true;
+    if (!field.isDouble() || field.toDouble() != double(field.toInt())) {
+        *bad = failure(QStringLiteral("bad_field"),
+                       ControlServer::tr("%1 must be a whole number").arg(QLatin1String(key)));
+        return false;
+    }
+    *value = field.toInt();
+    return true;
+}
+
+QString arg(const QJsonObject &request, const char *key)
+{
+    return request.value(QLatin1String(key)).toString();
+}
+
+// One function per command. Each runs on the engine thread and calls the Hub directly; `as`
+// is the name the caller acts under (empty: the configured operator name).
+using Handler = QJsonObject (*)(Hub *hub, const QJsonObject &request, const QString &as);
+
+QJsonObject listConnections(Hub *hub, const QJsonObject &, const QString &)
+{
+    return reply(OperatorResult::success(), connectionsJson(hub->takeSnapshot()));
+}
+
+QJsonObject listRooms(Hub *hub, const QJsonObject &, const QString &)
+{
+    return reply(OperatorResult::success(), roomsJson(hub->takeSnapshot()));
+}
+
+QJsonObject listUsers(Hub *hub, const QJsonObject &, const QString &)
+{
+    return reply(OperatorResult::success(), usersJson(hub->takeSnapshot()));
+}
+
+QJsonObject listBans(Hub *hub, const QJsonObject &, const QString &)
+{
+    return reply(OperatorResult::success(), bansJson(hub->takeSnapshot()));
+}
+
+QJsonObject listMutes(Hub *hub, const QJsonObject &, const QString &)
+{
+    return reply(OperatorResult::success(), mutesJson(hub->takeSnapshot()));
+}
+
+QJsonObject kick(Hub *hub, const QJsonObject &request, const QString &as)
+{
+    const QJsonValue connection = request.value(QStringLiteral("connection"));
+    const OperatorResult result =
+        connection.isDouble()
+            ? hub->kickConnection(quint64(connection.toDouble()), arg(request, "reason"), as)
+            : hub->kickUser(arg(request, "user"), arg(request, "reason"), as);
+    return reply(result, QJsonObject {{QStringLiteral("closed"), result.affected}});
+}
+
+QJsonObject broadcast(Hub *hub, const QJsonObject &request, const QString &as)
+{
+    const OperatorResult result = hub->broadcast(arg(request, "text"), arg(request, "room"), as);
+    return reply(result, QJsonObject {{QStringLiteral("deliveries"), result.affected}});
+}
+
+QJsonObject createRoom(Hub *hub, const QJsonObject &request, const QString &as)
+{
+    return reply(hub->createRoom(arg(request, "room"), arg(request, "topic"), as), QJsonObject());
+}
+
+QJsonObject deleteRoom(Hub *hub, const QJsonObject &request, const QString &as)
+{
+    return reply(hub->deleteRoom(arg(request, "room"), as), QJsonObject());
+}
+
+QJsonObject setTopic(Hub *hub, const QJsonObject &request, const QString &as)
+{
+    return reply(hub->setTopic(arg(request, "room"), arg(request, "topic"), as), QJsonObject());
+}
+
+// The reply names the new ban's id, for `unban --id`, and the engine's account of what it
+// closed ("closed 2 connections in 1 room").
+QJsonObject ban(Hub *hub, const QJsonObject &request, const QString &as)
+{
+    BanRequest ban;
+    ban.address = request.contains(QStringLiteral("address"));
+    ban.target = arg(request, ban.address ? "address" : "user");
+    ban.reason = arg(request, "reason");
+    QJsonObject bad;
+    if (!durationOf(request, &ban.durationS, &bad))
+        return bad;
+
+    const OperatorResult result = hub->ban(ban, as);
+    if (!result.ok)
+        return reply(result, QJsonValue());
+
+    qint64 id = 0;
+    for (const BanInfo &info : hub->takeSnapshot().bans)
+        id = std::max(id, info.id); // the store hands out rising ids: the newest is this one
+    return reply(result, QJsonObject {{QStringLiteral("id"), double(id)},
+                                      {QStringLiteral("closed"), result.affected},
+                                      {QStringLiteral("detail"), result.message}});
+}
+
+QJsonObject unban(Hub *hub, const QJsonObject &request, const QString &as)
+{
+    const QJsonValue id = request.value(QStringLiteral("id"));
+    if (id.isDouble())
+        return reply(hub->unban(qint64(id.toDouble()), as), QJsonObject());
+
+    const bool address = request.contains(QStringLiteral("address"));
+    const QString target = arg(request, address ? "address" : "user");
+    return reply(hub->unbanTarget(address, target, as), QJsonObject());
+}
+
+QJsonObject mute(Hub *hub, const QJsonObject &request, const QString &as)
+{
+    MuteRequest mute;
+    mute.user = arg(request, "user");
+    mute.room = arg(request, "room");
+    mute.reason = arg(request, "reason");
+    QJsonObject bad;
+    if (!durationOf(request, &mute.durationS, &bad))
+        return bad;
+
+    const OperatorResult result = hub->mute(mute, as);
+    return reply(result, QJsonObject {{QStringLiteral("devices"), result.affected}});
+}
+
+QJsonObject unmute(Hub *hub, const QJsonObject &request, const QString &as)
+{
+    return reply(hub->unmute(arg(request, "user"), arg(request, "room"), as), QJsonObject());
+}
+
+QJsonObject setRoom(Hub *hub, const QJsonObject &request, const QString &as)
+{
+    RoomSettingsChange change;
+    QJsonObject bad;
+    if (!optionalInt(request, "max_members", &change.maxMembers, &bad)
+        || !optionalInt(request, "slow_mode_s", &change.slowModeS, &bad))
+        return bad;
+
+    const QJsonValue locked = request.value(QStringLiteral("locked"));
+    const QJsonValue password = request.value(QStringLiteral("password"));
+    if (!locked.isUndefined() && !locked.isBool())
+        return failure(QStringLiteral("bad_field"), ControlServer::tr("locked must be a bool"));
+    if (!password.isUndefined() && !password.isString())
+        return failure(QStringLiteral("bad_field"),
+                       ControlServer::tr("password must be a string (empty: none)"));
+    if (locked.isBool())
+        change.locked = locked.toBool();
+    if (password.isString())
+        change.password = password.toString();
+
+    const OperatorResult result = hub->setRoomSettings(arg(request, "room"), change, as);
+    return reply(result, QJsonObject {{QStringLiteral("members"), result.affected}});
+}
+
+QJsonObject deleteMessage(Hub *hub, const QJsonObject &request, const QString &as)
+{
+    const quint64 seq = quint64(std::max(0.0, request.value(QStringLiteral("seq")).toDouble()));
+    const OperatorResult result =
+        hub->deleteMessage(arg(request, "room"), seq, arg(request, "reason"), as);
+    return reply(result, QJsonObject {{QStringLiteral("members"), result.affected}});
+}
+
+QJsonObject history(Hub *hub, const QJsonObject &request, const QString &)
+{
+    auto seq = [&request](const char *key) {
+        return quint64(std::max(0.0, request.value(QLatin1String(key)).toDouble()));
+    };
+    const int limit = request.value(QStringLiteral("limit")).toInt(50);
+
+    const HistoryPage page = hub->history(arg(request, "room"), seq("before"), seq("after"), limit);
+    if (!page.ok)
+        return failure(page.error, page.message);
+    return reply(OperatorResult::success(), historyJson(page));
+}
+
+QJsonObject audit(Hub *hub, const QJsonObject &request, const QString &)
+{
+    AuditFilter filter;
+    filter.actor = arg(request, "actor");
+    filter.action = arg(request, "action");
+    filter.target = arg(request, "target");
+    if (request.contains(QStringLiteral("since"))) {
+        filter.since = QDateTime::fromString(arg(request, "since"), Qt::ISODateWithMs);
+        if (!filter.since.isValid())
+            return failure(QStringLiteral("bad_field"),
+                           ControlServer::tr("since must be an ISO 8601 time"));
+    }
+    filter.limit = std::max(1, request.value(QStringLiteral("limit")).toInt(filter.limit));
+    return reply(OperatorResult::success(), auditJson(hub->audit(filter)));
+}
+
+const QHash<QString, Handler> &handlers()
+{
+    static const QHash<QString, Handler> table = {
+        {QStringLiteral("connections"), listConnections},
+        {QStringLiteral("rooms"), listRooms},
+        {QStringLiteral("users"), listUsers},
+        {QStringLiteral("bans"), listBans},
+        {QStringLiteral("mutes"), listMutes},
+        {QStringLiteral("kick"), kick},
+        {QStringLiteral("broadcast"), broadcast},
+        {QStringLiteral("room.create"), createRoom},
+        {QStringLiteral("room.delete"), deleteRoom},
+        {QStringLiteral("room.topic"), setTopic},
+        {QStringLiteral("room.set"), setRoom},
+        {QStringLiteral("ban"), ban},
+        {QStringLiteral("unban"), unban},
+        {QStringLiteral("mute"), mute},
+        {QStringLiteral("unmute"), unmute},
+        {QStringLiteral("message.delete"), deleteMessage},
+        {QStringLiteral("history"), history},
+        {QStringLiteral("audit"), audit},
+    };
+    return table;
 }
 
 } // namespace
@@ -151,37 +470,11 @@ QJsonObject ControlServer::handle(const QJsonObject &request)
 {
     const QString command = request.value(QStringLiteral("command")).toString();
     const QString as = request.value(QStringLiteral("as")).toString();
-    auto arg = [&request](const char *key) {
-        return request.value(QLatin1String(key)).toString();
-    };
     qCInfo(lcControl).noquote() << "ctl command" << command << "as"
                                 << (as.isEmpty() ? m_hub->config().operatorName : as);
 
-    if (command == QLatin1String("connections"))
-        return reply(OperatorResult::success(), connectionsJson(m_hub->takeSnapshot()));
-    if (command == QLatin1String("rooms"))
-        return reply(OperatorResult::success(), roomsJson(m_hub->takeSnapshot()));
-    if (command == QLatin1String("users"))
-        return reply(OperatorResult::success(), usersJson(m_hub->takeSnapshot()));
-
-    if (command == QLatin1String("kick")) {
-        const QJsonValue connection = request.value(QStringLiteral("connection"));
-        const OperatorResult result =
-            connection.isDouble()
-                ? m_hub->kickConnection(quint64(connection.toDouble()), arg("reason"), as)
-                : m_hub->kickUser(arg("user"), arg("reason"), as);
-        return reply(result, QJsonObject {{QStringLiteral("closed"), result.affected}});
-    }
-    if (command == QLatin1String("broadcast")) {
-        const OperatorResult result = m_hub->broadcast(arg("text"), arg("room"), as);
-        return reply(result, QJsonObject {{QStringLiteral("deliveries"), result.affected}});
-    }
-    if (command == QLatin1String("room.create"))
-        return reply(m_hub->createRoom(arg("room"), arg("topic")), QJsonObject());
-    if (command == QLatin1String("room.delete"))
-        return reply(m_hub->deleteRoom(arg("room")), QJsonObject());
-    if (command == QLatin1String("room.topic"))
-        return reply(m_hub->setTopic(arg("room"), arg("topic")), QJsonObject());
-
-    return failure(QStringLiteral("unknown_command"), tr("unknown command '%1'").arg(command));
+    const Handler handler = handlers().value(command);
+    if (!handler)
+        return failure(QStringLiteral("unknown_command"), tr("unknown command '%1'").arg(command));
+    return handler(m_hub, request, as);
 }
