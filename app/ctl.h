@@ -25,6 +25,7 @@ struct Invocation
 {
     QString dataDir; // absolute
     bool json = false;
+    bool csv = false; // audit only
     bool help = false;
     QJsonObject request; // exactly what goes on the wire
 };
@@ -33,6 +34,10 @@ struct Invocation
 bool parseArguments(const QStringList &arguments, Invocation *invocation, QString *error);
 
 QString usage();
+
+// The name an action is done and audited under when --as is absent: the caller's login name
+// ($USER, then $LOGNAME), or "ctl" when neither is set.
+QString actorName();
 
 // Runs `confab ctl ARGUMENTS...`, printing to out and err; returns the process exit code.
 int run(const QStringList &arguments, QTextStream &out, QTextStream &err);

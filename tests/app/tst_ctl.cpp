@@ -14,15 +14,19 @@
 #include <QJsonDocument>
 #include <QLocalServer>
 #include <QLocalSocket>
+#include <QLoggingCategory>
 #include <QMutex>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextStream>
 #include <QThread>
+#include <QWebSocket>
 
 #include "controlserver.h"
 #include "ctlformat.h"
+#include "hubservice.h"
 
 namespace {
 
@@ -34,6 +38,114 @@ QStringList words(std::initializer_list<const char *> items)
         list.append(QString::fromUtf8(item));
     return list;
 }
+
+QByteArray compact(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// A chat client on a real QWebSocket that keeps every frame the hub sends. tst_ctl links the
+// app and the engine only, so it has its own rather than tests/server's TestClient.
+class Client
+{
+public:
+    explicit Client(quint16 port)
+    {
+        QObject::connect(&m_socket, &QWebSocket::textMessageReceived, &m_socket,
+                         [this](const QString &text) {
+                             m_frames.append(QJsonDocument::fromJson(text.toUtf8()).object());
+                         });
+        m_socket.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(port)));
+    }
+
+    void send(const QJsonObject &frame)
+    {
+        m_socket.sendTextMessage(QString::fromUtf8(compact(frame)));
+    }
+
+    // Waits for and removes the first frame of this type (and room, when given); {} if none.
+    QJsonObject take(const QString &type, const QString &room = {})
+    {
+        QJsonObject found;
+        (void)QTest::qWaitFor( // on a timeout `found` stays empty for the caller
+            [&] {
+                for (qsizetype i = 0; i < m_frames.size(); ++i) {
+                    const QJsonObject &f = m_frames.at(i);
+                    if (f.value(QStringLiteral("type")).toString() == type
+                        && (room.isEmpty() || f.value(QStringLiteral("room")).toString() == room)) {
+                        found = m_frames.takeAt(i);
+                        return true;
+                    }
+                }
+                return false;
+            },
+            5000);
+        return found;
+    }
+
+    QString hello(const QString &user, const QString &device, const QString &token = {})
+    {
+        // QWebSocket drops what is sent before the handshake is done.
+        if (!QTest::qWaitFor([this] { return m_socket.state() == QAbstractSocket::ConnectedState; },
+                             5000))
+            return {};
+        QJsonObject hello {{QStringLiteral("type"), QStringLiteral("hello")},
+                           {QStringLiteral("user"), user},
+                           {QStringLiteral("device"), device}};
+        if (!token.isEmpty())
+            hello.insert(QStringLiteral("token"), token);
+        send(hello);
+        return take(QStringLiteral("welcome")).value(QStringLiteral("token")).toString();
+    }
+
+    // The joined frame, or the error that refused the join.
+    QJsonObject join(const QString &room)
+    {
+        send({{QStringLiteral("type"), QStringLiteral("join")}, {QStringLiteral("room"), room}});
+        QJsonObject answer;
+        (void)QTest::qWaitFor(
+            [&] {
+                for (const char *type : {"joined", "error"}) {
+                    answer = peek(QLatin1String(type));
+                    if (!answer.isEmpty())
+                        return true;
+                }
+                return false;
+            },
+            5000);
+        return take(answer.value(QStringLiteral("type")).toString());
+    }
+
+    void say(const QString &room, const QString &text)
+    {
+        send({{QStringLiteral("type"), QStringLiteral("say")},
+              {QStringLiteral("room"), room},
+              {QStringLiteral("text"), text},
+              {QStringLiteral("cid"), text}});
+        take(QStringLiteral("ack"));
+    }
+
+    bool waitForClosed()
+    {
+        return QTest::qWaitFor(
+            [this] { return m_socket.state() == QAbstractSocket::UnconnectedState; }, 5000);
+    }
+
+    int closeCode() const { return m_socket.closeCode(); }
+
+private:
+    QJsonObject peek(const QString &type) const
+    {
+        for (const QJsonObject &f : m_frames) {
+            if (f.value(QStringLiteral("type")).toString() == type)
+                return f;
+        }
+        return {};
+    }
+
+    QWebSocket m_socket;
+    QList<QJsonObject> m_frames;
+};
 
 } // namespace
 
@@ -108,11 +220,31 @@ private slots:
     void table();
     void units();
 
+    void actorName();
+    void roomPassword();
+    void moderationHuman_data();
+    void moderationHuman();
+    void csvField_data();
+    void csvField();
+    void auditCsv();
+
+    // Against a real hub, through HubService and its control socket.
+    void banClosesEveryDevice();
+    void muteIsListed();
+    void auditRecordsTheActor();
+    void historyAndDelete();
+    void roomSetMaxMembers();
+    void refusals_data();
+    void refusals();
+
 private:
     void startHub(const QByteArray &reply);
+    quint16 startRealHub();
     int run(const QStringList &arguments);
+    int runClean(const QStringList &arguments); // clears the last output first
 
     std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<HubService> m_service;
     QThread m_thread;
     FakeHub *m_hub = nullptr;
     QString m_out;
@@ -123,6 +255,10 @@ void TestCtl::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setApplicationName(QStringLiteral("confab"));
+
+    // Acting commands go under the caller's login name when --as is absent.
+    qputenv("USER", "tester");
+    QLoggingCategory::setFilterRules(QStringLiteral("confab.*.info=false"));
 }
 
 void TestCtl::init()
@@ -135,6 +271,10 @@ void TestCtl::init()
 
 void TestCtl::cleanup()
 {
+    if (m_service) {
+        m_service->stop();
+        m_service.reset();
+    }
     if (m_hub) {
         QMetaObject::invokeMethod(
             m_hub, [this] { delete m_hub; }, Qt::BlockingQueuedConnection);
@@ -157,6 +297,29 @@ void TestCtl::startHub(const QByteArray &reply)
     QVERIFY(listening);
 }
 
+quint16 TestCtl::startRealHub()
+{
+    HubConfig config;
+    config.listenAddress = QHostAddress(QHostAddress::LocalHost);
+    config.port = 0;
+    config.dataDir = m_dir->path();
+    config.rooms = {QStringLiteral("general"), QStringLiteral("ops")};
+
+    m_service = std::make_unique<HubService>();
+    if (!m_service->start(config)) {
+        qWarning().noquote() << m_service->errorString();
+        return 0;
+    }
+    return m_service->port();
+}
+
+int TestCtl::runClean(const QStringList &arguments)
+{
+    m_out.clear();
+    m_err.clear();
+    return run(arguments);
+}
+
 int TestCtl::run(const QStringList &arguments)
 {
     QTextStream out(&m_out);
@@ -173,28 +336,86 @@ void TestCtl::request_data()
     QTest::addRow("a listing") << words({"connections"}) << R"({"command":"connections"})";
     QTest::addRow("--as goes on the wire")
         << words({"--as", "Mod", "users"}) << R"({"as":"Mod","command":"users"})";
-    QTest::addRow("kick with a reason") << words({"kick", "alice", "--reason", "spam"})
-                                        << R"({"command":"kick","reason":"spam","user":"alice"})";
+    QTest::addRow("kick with a reason")
+        << words({"kick", "alice", "--reason", "spam"})
+        << R"({"as":"tester","command":"kick","reason":"spam","user":"alice"})";
     QTest::addRow("kick one connection, options first")
         << words({"--reason", "stale", "--connection", "42", "kick", "bob"})
-        << R"({"command":"kick","connection":42,"reason":"stale","user":"bob"})";
+        << R"({"as":"tester","command":"kick","connection":42,"reason":"stale","user":"bob"})";
     QTest::addRow("broadcast joins the rest of the line")
         << words({"broadcast", "back", "in", "5"})
-        << R"({"command":"broadcast","text":"back in 5"})";
+        << R"({"as":"tester","command":"broadcast","text":"back in 5"})";
     QTest::addRow("broadcast to one room, text after --")
         << words({"broadcast", "--room", "ops", "--", "-1 min"})
-        << R"({"command":"broadcast","room":"ops","text":"-1 min"})";
+        << R"({"as":"tester","command":"broadcast","room":"ops","text":"-1 min"})";
     QTest::addRow("room create with a topic")
         << words({"room", "create", "ops", "--topic", "on call"})
-        << R"({"command":"room.create","room":"ops","topic":"on call"})";
+        << R"({"as":"tester","command":"room.create","room":"ops","topic":"on call"})";
     QTest::addRow("room delete") << words({"room", "delete", "ops"})
-                                 << R"({"command":"room.delete","room":"ops"})";
+                                 << R"({"as":"tester","command":"room.delete","room":"ops"})";
     QTest::addRow("room topic joins the rest of the line")
         << words({"room", "topic", "ops", "who", "is", "on"})
-        << R"({"command":"room.topic","room":"ops","topic":"who is on"})";
+        << R"({"as":"tester","command":"room.topic","room":"ops","topic":"who is on"})";
     QTest::addRow("an empty topic clears it")
         << words({"room", "topic", "ops", ""})
-        << R"({"command":"room.topic","room":"ops","topic":""})";
+        << R"({"as":"tester","command":"room.topic","room":"ops","topic":""})";
+
+    QTest::addRow("--as wins over the login name")
+        << words({"--as", "Mod", "kick", "alice", "--reason", "x"})
+        << R"({"as":"Mod","command":"kick","reason":"x","user":"alice"})";
+    QTest::addRow("ban a user for a time")
+        << words({"ban", "alice", "--for", "2h", "--reason", "spam"})
+        << R"({"as":"tester","command":"ban","duration_s":7200,"reason":"spam","user":"alice"})";
+    QTest::addRow("ban an address until lifted")
+        << words({"ban", "--ip", "10.0.0.5"})
+        << R"({"address":"10.0.0.5","as":"tester","command":"ban"})";
+    QTest::addRow("units add up") << words({"ban", "bob", "--for", "1d1h1m1s"})
+                                  << R"({"as":"tester","command":"ban","duration_s":90061,)"
+                                     R"("user":"bob"})";
+    QTest::addRow("unban a user") << words({"unban", "alice"})
+                                  << R"({"as":"tester","command":"unban","user":"alice"})";
+    QTest::addRow("unban an address") << words({"unban", "--ip", "::1"})
+                                      << R"({"address":"::1","as":"tester","command":"unban"})";
+    QTest::addRow("unban by id") << words({"unban", "--id", "7"})
+                                 << R"({"as":"tester","command":"unban","id":7})";
+    QTest::addRow("bans only reads") << words({"bans"}) << R"({"command":"bans"})";
+    QTest::addRow("mutes only reads") << words({"mutes"}) << R"({"command":"mutes"})";
+    QTest::addRow("mute in one room")
+        << words({"mute", "bob", "--room", "general", "--for", "90s"})
+        << R"({"as":"tester","command":"mute","duration_s":90,"room":"general","user":"bob"})";
+    QTest::addRow("mute hub-wide with a reason")
+        << words({"mute", "bob", "--reason", "cool off"})
+        << R"({"as":"tester","command":"mute","reason":"cool off","user":"bob"})";
+    QTest::addRow("unmute in one room")
+        << words({"unmute", "bob", "--room", "general"})
+        << R"({"as":"tester","command":"unmute","room":"general","user":"bob"})";
+    QTest::addRow("slow is a room setting")
+        << words({"slow", "general", "10"})
+        << R"({"as":"tester","command":"room.set","room":"general","slow_mode_s":10})";
+    QTest::addRow("slow 0 turns it off")
+        << words({"slow", "general", "0"})
+        << R"({"as":"tester","command":"room.set","room":"general","slow_mode_s":0})";
+    QTest::addRow("room set, every setting but the password file")
+        << words({"room", "set", "ops", "--max-members", "5", "--locked", "on", "--slow", "3",
+                  "--no-password"})
+        << R"({"as":"tester","command":"room.set","locked":true,"max_members":5,"password":"",)"
+           R"("room":"ops","slow_mode_s":3})";
+    QTest::addRow("room set unlocks") << words({"room", "set", "ops", "--locked", "off"})
+                                      << R"({"as":"tester","command":"room.set","locked":false,)"
+                                         R"("room":"ops"})";
+    QTest::addRow("delete a message")
+        << words({"delete", "general", "42", "--reason", "oops"})
+        << R"({"as":"tester","command":"message.delete","reason":"oops","room":"general",)"
+           R"("seq":42})";
+    QTest::addRow("history only reads")
+        << words({"history", "general", "--before", "10", "--limit", "5"})
+        << R"({"before":10,"command":"history","limit":5,"room":"general"})";
+    QTest::addRow("audit filters")
+        << words({"audit", "--actor", "ann", "--action", "ban", "--target", "al", "--limit", "3"})
+        << R"({"action":"ban","actor":"ann","command":"audit","limit":3,"target":"al"})";
+    QTest::addRow("audit --since an ISO time in UTC")
+        << words({"audit", "--since", "2024-05-01T09:00:00Z"})
+        << R"({"command":"audit","since":"2024-05-01T09:00:00.000Z"})";
 }
 
 void TestCtl::request()
@@ -237,6 +458,57 @@ void TestCtl::usageErrors_data()
     QTest::addRow("--topic on room delete")
         << words({"room", "delete", "ops", "--topic", "x"}) << "--topic does not apply here";
     QTest::addRow("an empty --as") << words({"--as", "", "rooms"}) << "--as needs";
+
+    QTest::addRow("a duration with an unknown unit")
+        << words({"ban", "alice", "--for", "5y"}) << "--for: '5y' is not a duration";
+    QTest::addRow("a duration without a unit")
+        << words({"mute", "alice", "--for", "90"}) << "--for: '90' is not a duration";
+    QTest::addRow("a duration of nothing")
+        << words({"ban", "alice", "--for", "0s"}) << "a duration is from 1s";
+    QTest::addRow("a duration past a century")
+        << words({"ban", "alice", "--for", "36501d"}) << "a duration is from 1s";
+    QTest::addRow("ban without a target") << words({"ban"}) << "ban takes one user name";
+    QTest::addRow("ban of a user and an address")
+        << words({"ban", "alice", "--ip", "10.0.0.1"}) << "ban takes one user name";
+    QTest::addRow("--connection on ban")
+        << words({"ban", "alice", "--connection", "3"}) << "--connection does not apply here";
+    QTest::addRow("unban two ways at once")
+        << words({"unban", "alice", "--id", "3"}) << "unban takes one user name, --ip or --id";
+    QTest::addRow("unban --id that is not a number")
+        << words({"unban", "--id", "x"}) << "--id takes a ban id";
+    QTest::addRow("mute two users") << words({"mute", "a", "b"}) << "mute takes one user name";
+    QTest::addRow("--for on unmute")
+        << words({"unmute", "bob", "--for", "1h"}) << "--for does not apply here";
+    QTest::addRow("slow without seconds") << words({"slow", "general"}) << "slow takes a room";
+    QTest::addRow("slow with a word")
+        << words({"slow", "general", "fast"}) << "'fast' is not a number of seconds";
+    QTest::addRow("room set without a setting")
+        << words({"room", "set", "ops"}) << "room set needs at least one setting";
+    QTest::addRow("room set --locked maybe")
+        << words({"room", "set", "ops", "--locked", "maybe"}) << "--locked takes on or off";
+    QTest::addRow("room set with a negative limit")
+        << words({"room", "set", "ops", "--max-members", "-1"}) << "--max-members takes a number";
+    QTest::addRow("a password from a file and none at once")
+        << words({"room", "set", "ops", "--password-file", "x", "--no-password"})
+        << "contradict each other";
+    QTest::addRow("a password file that is not there")
+        << words({"room", "set", "ops", "--password-file", "/nonexistent/pw"})
+        << "--password-file: cannot read /nonexistent/pw";
+    QTest::addRow("--slow on room create")
+        << words({"room", "create", "x", "--slow", "3"}) << "--slow does not apply here";
+    QTest::addRow("delete with a seq that is not a number")
+        << words({"delete", "general", "last"}) << "'last' is not a seq";
+    QTest::addRow("delete seq 0") << words({"delete", "general", "0"}) << "'0' is not a seq";
+    QTest::addRow("delete without a seq")
+        << words({"delete", "general"}) << "delete takes a room and a message's seq";
+    QTest::addRow("history without a room") << words({"history"}) << "history takes one room";
+    QTest::addRow("history --before a word")
+        << words({"history", "general", "--before", "x"}) << "--before and --after take a seq";
+    QTest::addRow("history --limit past a page")
+        << words({"history", "general", "--limit", "201"}) << "--limit is from 1 to 200";
+    QTest::addRow("audit --since nonsense")
+        << words({"audit", "--since", "yesterday"}) << "--since takes an ISO 8601 time";
+    QTest::addRow("--csv on bans") << words({"bans", "--csv"}) << "--csv does not apply here";
 }
 
 void TestCtl::usageErrors()
@@ -348,10 +620,11 @@ void TestCtl::human_data()
     QTest::addRow("rooms as a table")
         << QByteArray(R"({"command":"rooms"})")
         << QByteArray(R"([{"room":"general","topic":"Welcome","count":12,"seq":3400},)"
-                      R"({"room":"ops","topic":"","count":2,"seq":7}])")
-        << "ROOM     MEMBERS   SEQ  TOPIC\n"
-           "general       12  3400  Welcome\n"
-           "ops            2     7  -";
+                      R"({"room":"ops","topic":"","count":2,"seq":7,"max_members":5,)"
+                      R"("locked":true,"slow_mode_s":10,"password":true}])")
+        << "ROOM     MEMBERS   SEQ  SETTINGS                           TOPIC\n"
+           "general       12  3400  -                                  Welcome\n"
+           "ops            2     7  max 5, locked, slow 10s, password  -";
     QTest::addRow("users as a table")
         << QByteArray(R"({"command":"users"})")
         << QByteArray(R"([{"user":"alice","status":"away","devices":2,"rooms":["general","ops"],)"
@@ -412,6 +685,414 @@ void TestCtl::units()
     QCOMPARE(CtlFormat::compactJson(QJsonValue(QJsonValue::Undefined)), QStringLiteral("null"));
     QCOMPARE(CtlFormat::compactJson(QJsonObject()), QStringLiteral("{}"));
     QCOMPARE(CtlFormat::compactJson(QJsonValue(7)), QStringLiteral("7"));
+}
+
+void TestCtl::actorName()
+{
+    const QByteArray user = qgetenv("USER");
+    const QByteArray logname = qgetenv("LOGNAME");
+
+    QCOMPARE(Ctl::actorName(), QStringLiteral("tester"));
+    qunsetenv("USER");
+    qputenv("LOGNAME", "ann");
+    QCOMPARE(Ctl::actorName(), QStringLiteral("ann"));
+    qunsetenv("LOGNAME");
+    QCOMPARE(Ctl::actorName(), QStringLiteral("ctl"));
+
+    qputenv("USER", user);
+    if (!logname.isEmpty())
+        qputenv("LOGNAME", logname);
+}
+
+// The password comes from the file's first line, never from the command line itself.
+void TestCtl::roomPassword()
+{
+    const QString file = m_dir->filePath(QStringLiteral("room.pw"));
+    QFile out(file);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write("s3cret words\r\nsecond line\n");
+    out.close();
+
+    Ctl::Invocation invocation;
+    QString error;
+    QVERIFY2(Ctl::parseArguments(words({"room", "set", "ops"})
+                                     + QStringList {QStringLiteral("--password-file"), file},
+                                 &invocation, &error),
+             qPrintable(error));
+    QCOMPARE(invocation.request.value(QStringLiteral("password")).toString(),
+             QStringLiteral("s3cret words"));
+
+    QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    out.write("\n");
+    out.close();
+    QVERIFY(!Ctl::parseArguments(words({"room", "set", "ops"})
+                                     + QStringList {QStringLiteral("--password-file"), file},
+                                 &invocation, &error));
+    QVERIFY2(error.contains(QLatin1String("holds no password")), qPrintable(error));
+}
+
+void TestCtl::moderationHuman_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QByteArray>("result");
+    QTest::addColumn<QString>("text");
+
+    auto at = [](const char *iso) {
+        return CtlFormat::clockTime(
+            QDateTime::fromString(QString::fromLatin1(iso), Qt::ISODateWithMs));
+    };
+
+    QTest::addRow("a ban says what it closed")
+        << QByteArray(R"({"command":"ban","user":"alice","duration_s":7200})")
+        << QByteArray(R"({"id":3,"closed":2,"detail":"closed 2 connections in 1 room"})")
+        << "banned alice for 2h00m (ban 3): closed 2 connections in 1 room";
+    QTest::addRow("a permanent address ban")
+        << QByteArray(R"({"command":"ban","address":"10.0.0.5"})")
+        << QByteArray(R"({"id":4,"closed":0,"detail":"closed 0 connections in 0 rooms"})")
+        << "banned 10.0.0.5 permanently (ban 4): closed 0 connections in 0 rooms";
+    QTest::addRow("unban by id") << QByteArray(R"({"command":"unban","id":4})") << QByteArray("{}")
+                                 << "lifted ban 4";
+    QTest::addRow("unban by name") << QByteArray(R"({"command":"unban","user":"alice"})")
+                                   << QByteArray("{}") << "lifted the ban on alice";
+    QTest::addRow("bans as a table")
+        << QByteArray(R"({"command":"bans"})")
+        << QByteArray(R"([{"id":3,"kind":"user","target":"alice","until":null,"issuer":"ann",)"
+                      R"("reason":"spam"},{"id":4,"kind":"ip","target":"10.0.0.5",)"
+                      R"("until":"2024-05-01T14:00:00.000Z","issuer":"bob","reason":""}])")
+        << QStringLiteral("ID  KIND  TARGET    UNTIL                ISSUER  REASON\n"
+                          " 3  user  alice     %1  ann     spam\n"
+                          " 4  ip    10.0.0.5  %2  bob     -")
+               .arg(QStringLiteral("permanent").leftJustified(19), at("2024-05-01T14:00:00Z"));
+    QTest::addRow("no bans") << QByteArray(R"({"command":"bans"})") << QByteArray("[]")
+                             << "no bans";
+    QTest::addRow("mutes as a table")
+        << QByteArray(R"({"command":"mutes"})")
+        << QByteArray(R"([{"id":5,"user":"bob","room":"","until":null,"issuer":"ann",)"
+                      R"("reason":"loud"}])")
+        << "ID  USER  ROOM      UNTIL      ISSUER  REASON\n"
+           " 5  bob   hub-wide  permanent  ann     loud";
+    QTest::addRow("a mute in one room")
+        << QByteArray(R"({"command":"mute","user":"bob","room":"general","duration_s":3600})")
+        << QByteArray(R"({"devices":2})") << "muted bob in general for 1h00m: 2 devices told";
+    QTest::addRow("unmute hub-wide") << QByteArray(R"({"command":"unmute","user":"bob"})")
+                                     << QByteArray("{}") << "unmuted bob hub-wide";
+    QTest::addRow("room settings changed")
+        << QByteArray(R"({"command":"room.set","room":"ops","max_members":0,"locked":true,)"
+                      R"("slow_mode_s":0,"password":"x"})")
+        << QByteArray(R"({"members":1})")
+        << "ops: max members unlimited, locked, slow mode off, password set; 1 connection told";
+    QTest::addRow("a deleted message")
+        << QByteArray(R"({"command":"message.delete","room":"general","seq":12})")
+        << QByteArray(R"({"members":3})") << "deleted message 12 in general; 3 connections told";
+    QTest::addRow("history with a tombstone and more before it")
+        << QByteArray(R"({"command":"history","room":"general"})")
+        << QByteArray(R"({"room":"general","more":true,"messages":[)"
+                      R"({"seq":9,"ts":"2024-05-01T11:00:00.000Z","from":"ann","text":"hi"},)"
+                      R"({"seq":10,"ts":"2024-05-01T11:00:05.000Z","deleted":true},)"
+                      R"({"seq":11,"ts":"2024-05-01T11:00:09.000Z","from":"bob",)"
+                      R"("text":"two\nlines \u001b[2J"}]})")
+        << QStringLiteral(" 9  %1  ann: hi\n"
+                          "10  %2  (deleted)\n"
+                          "11  %3  bob: two\n"
+                          "%4lines \uFFFD[2J\n"
+                          "(older messages: confab ctl history general --before 9)")
+               .arg(at("2024-05-01T11:00:00Z"), at("2024-05-01T11:00:05Z"),
+                    at("2024-05-01T11:00:09Z"), QString(4 + 19 + 2, QLatin1Char(' ')));
+    QTest::addRow("history after a seq points later")
+        << QByteArray(R"({"command":"history","room":"ops","after":3})")
+        << QByteArray(R"({"room":"ops","more":true,"messages":[)"
+                      R"({"seq":4,"ts":"2024-05-01T11:00:00.000Z","from":"ann","text":"x"}]})")
+        << QStringLiteral("4  %1  ann: x\n(newer messages: confab ctl history ops --after 4)")
+               .arg(at("2024-05-01T11:00:00Z"));
+    QTest::addRow("an empty history")
+        << QByteArray(R"({"command":"history","room":"ops"})")
+        << QByteArray(R"({"room":"ops","more":false,"messages":[]})") << "no messages in ops";
+    QTest::addRow("audit as a table")
+        << QByteArray(R"({"command":"audit"})")
+        << QByteArray(R"([{"id":2,"ts":"2024-05-01T11:00:00.000Z","actor":"ann",)"
+                      R"("action":"ban","target":"alice","room":"","reason":"spam",)"
+                      R"("until":null,"detail":"closed 1 connection in 1 room"}])")
+        << QStringLiteral("TIME                 ACTOR  ACTION  TARGET  ROOM  UNTIL      REASON  "
+                          "DETAIL\n"
+                          "%1  ann    ban     alice   -     permanent  spam    closed 1 "
+                          "connection in 1 room")
+               .arg(at("2024-05-01T11:00:00Z"));
+}
+
+void TestCtl::moderationHuman()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QByteArray, result);
+    QFETCH(QString, text);
+
+    const QJsonDocument resultDocument = QJsonDocument::fromJson(result);
+    const QJsonValue value = resultDocument.isArray() ? QJsonValue(resultDocument.array())
+                                                      : QJsonValue(resultDocument.object());
+    QCOMPARE(CtlFormat::result(QJsonDocument::fromJson(request).object(), value), text);
+}
+
+void TestCtl::csvField_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("field");
+
+    QTest::addRow("plain text stays") << "spam"
+                                      << "spam";
+    QTest::addRow("empty stays empty") << ""
+                                       << "";
+    QTest::addRow("a comma is quoted") << "a, b"
+                                       << "\"a, b\"";
+    QTest::addRow("quotes are doubled") << "say \"hi\""
+                                        << "\"say \"\"hi\"\"\"";
+    QTest::addRow("a line break is quoted") << "one\ntwo"
+                                            << "\"one\ntwo\"";
+    QTest::addRow("a carriage return is quoted") << "one\rtwo"
+                                                 << "\"one\rtwo\"";
+}
+
+void TestCtl::csvField()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, field);
+    QCOMPARE(CtlFormat::csvField(text), field);
+}
+
+void TestCtl::auditCsv()
+{
+    const QJsonArray entries =
+        QJsonDocument::fromJson(R"([{"id":2,"ts":"2024-05-01T11:00:00.000Z","actor":"ann",)"
+                                R"("action":"ban","target":"alice","room":"",)"
+                                R"("reason":"spam, \"again\"","until":null,)"
+                                R"("detail":"closed 2 connections in 1 room",)"
+                                R"("connections":[4,5]}])")
+            .array();
+    QCOMPARE(CtlFormat::auditCsv(entries),
+             QStringLiteral("id,time,actor,action,target,room,reason,until,detail,connections\r\n"
+                            "2,2024-05-01T11:00:00.000Z,ann,ban,alice,,\"spam, \"\"again\"\"\",,"
+                            "closed 2 connections in 1 room,4 5\r\n"));
+    QCOMPARE(
+        CtlFormat::auditCsv({}),
+        QStringLiteral("id,time,actor,action,target,room,reason,until,detail,connections\r\n"));
+}
+
+void TestCtl::banClosesEveryDevice()
+{
+    const quint16 port = startRealHub();
+    QVERIFY(port);
+
+    Client laptop(port);
+    const QString token = laptop.hello(QStringLiteral("alice"), QStringLiteral("laptop"));
+    QVERIFY(!token.isEmpty());
+    Client phone(port);
+    QVERIFY(!phone.hello(QStringLiteral("alice"), QStringLiteral("phone"), token).isEmpty());
+    QCOMPARE(laptop.join(QStringLiteral("general")).value(QStringLiteral("type")).toString(),
+             QStringLiteral("joined"));
+
+    QCOMPARE(runClean(words({"--as", "mod", "ban", "alice", "--reason", "spam"})), int(Ctl::Ok));
+    QVERIFY2(m_out.startsWith(QLatin1String("banned alice permanently (ban ")), qPrintable(m_out));
+    QVERIFY2(m_out.endsWith(QLatin1String("): closed 2 connections in 1 room\n")),
+             qPrintable(m_out));
+
+    for (Client *device : {&laptop, &phone}) {
+        const QJsonObject error = device->take(QStringLiteral("error"));
+        QCOMPARE(error.value(QStringLiteral("code")).toString(), QStringLiteral("banned"));
+        QVERIFY(error.value(QStringLiteral("until")).isNull());
+        QVERIFY(device->waitForClosed());
+        QCOMPARE(device->closeCode(), 4013);
+    }
+
+    QCOMPARE(runClean(words({"bans"})), int(Ctl::Ok));
+    QVERIFY2(m_out.contains(QRegularExpression(
+                 QStringLiteral("\\n *\\d+  user  alice +permanent  mod +spam\\n"))),
+             qPrintable(m_out));
+
+    QCOMPARE(runClean(words({"unban", "alice"})), int(Ctl::Ok));
+    QCOMPARE(m_out, QStringLiteral("lifted the ban on alice\n"));
+    QCOMPARE(runClean(words({"bans"})), int(Ctl::Ok));
+    QCOMPARE(m_out, QStringLiteral("no bans\n"));
+
+    Client again(port);
+    QVERIFY(!again.hello(QStringLiteral("alice"), QStringLiteral("laptop"), token).isEmpty());
+}
+
+void TestCtl::muteIsListed()
+{
+    const quint16 port = startRealHub();
+    QVERIFY(port);
+    Client bob(port);
+    QVERIFY(!bob.hello(QStringLiteral("bob"), QStringLiteral("laptop")).isEmpty());
+
+    QCOMPARE(runClean(words({"mute", "bob", "--room", "general", "--for", "1h"})), int(Ctl::Ok));
+    QCOMPARE(m_out, QStringLiteral("muted bob in general for 1h00m: 1 device told\n"));
+    const QJsonObject muted = bob.take(QStringLiteral("muted"));
+    QCOMPARE(muted.value(QStringLiteral("room")).toString(), QStringLiteral("general"));
+    QCOMPARE(muted.value(QStringLiteral("by")).toString(), QStringLiteral("tester"));
+
+    QCOMPARE(runClean(words({"mutes"})), int(Ctl::Ok));
+    const QStringList lines = m_out.trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines.at(1).contains(QRegularExpression(QStringLiteral(
+                 "^ *\\d+  bob   general  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  "
+                 "tester  -$"))),
+             qPrintable(lines.at(1)));
+
+    QCOMPARE(runClean(words({"--json", "mutes"})), int(Ctl::Ok));
+    const QJsonArray mutes = QJsonDocument::fromJson(m_out.toUtf8()).array();
+    QCOMPARE(mutes.size(), 1);
+    const QDateTime until = QDateTime::fromString(
+        mutes.at(0).toObject().value(QStringLiteral("until")).toString(), Qt::ISODateWithMs);
+    QVERIFY(qAbs(QDateTime::currentDateTimeUtc().secsTo(until) - 3600) < 60);
+
+    QCOMPARE(runClean(words({"unmute", "bob", "--room", "general"})), int(Ctl::Ok));
+    QCOMPARE(bob.take(QStringLiteral("unmuted")).value(QStringLiteral("room")).toString(),
+             QStringLiteral("general"));
+    QCOMPARE(runClean(words({"mutes"})), int(Ctl::Ok));
+    QCOMPARE(m_out, QStringLiteral("no mutes\n"));
+}
+
+void TestCtl::auditRecordsTheActor()
+{
+    const quint16 port = startRealHub();
+    QVERIFY(port);
+    Client bob(port);
+    QVERIFY(!bob.hello(QStringLiteral("bob"), QStringLiteral("laptop")).isEmpty());
+
+    QCOMPARE(runClean(words({"--as", "Mod Squad", "mute", "bob", "--reason", "a, \"b\""})),
+             int(Ctl::Ok));
+    QCOMPARE(runClean(words({"--as", "Mod Squad", "unmute", "bob"})), int(Ctl::Ok));
+    QCOMPARE(runClean(words({"--as", "Mod Squad", "ban", "--ip", "192.0.2.7", "--for", "10m"})),
+             int(Ctl::Ok));
+    QCOMPARE(runClean(words({"slow", "general", "5"})), int(Ctl::Ok)); // as the login name
+
+    QCOMPARE(runClean(words({"audit", "--csv", "--actor", "mod squad"})), int(Ctl::Ok));
+    QVERIFY2(m_out.endsWith(QLatin1String("\r\n")), qPrintable(m_out));
+    const QStringList records = m_out.left(m_out.size() - 2).split(QStringLiteral("\r\n"));
+    QCOMPARE(records.size(), 4);
+    QCOMPARE(records.at(0),
+             QStringLiteral("id,time,actor,action,target,room,reason,until,detail,connections"));
+    QVERIFY2(records.at(1).contains(QLatin1String(",Mod Squad,ban,192.0.2.7,,,")),
+             qPrintable(records.at(1)));
+    QVERIFY2(records.at(2).contains(QLatin1String(",Mod Squad,unmute,bob,")),
+             qPrintable(records.at(2)));
+    QVERIFY2(records.at(3).contains(QLatin1String(",Mod Squad,mute,bob,,\"a, \"\"b\"\"\",")),
+             qPrintable(records.at(3)));
+
+    QCOMPARE(runClean(words({"--json", "audit", "--actor", "tester"})), int(Ctl::Ok));
+    const QJsonArray mine = QJsonDocument::fromJson(m_out.toUtf8()).array();
+    QCOMPARE(mine.size(), 1);
+    QCOMPARE(mine.at(0).toObject().value(QStringLiteral("action")).toString(),
+             QStringLiteral("room_settings"));
+
+    QCOMPARE(runClean(words({"audit", "--action", "ban", "--since", "1h"})), int(Ctl::Ok));
+    QCOMPARE(m_out.count(QLatin1Char('\n')), 2); // the header and the one ban
+}
+
+void TestCtl::historyAndDelete()
+{
+    const quint16 port = startRealHub();
+    QVERIFY(port);
+    Client alice(port);
+    QVERIFY(!alice.hello(QStringLiteral("alice"), QStringLiteral("laptop")).isEmpty());
+    QCOMPARE(alice.join(QStringLiteral("general")).value(QStringLiteral("type")).toString(),
+             QStringLiteral("joined"));
+    for (const char *text : {"one", "two", "three"})
+        alice.say(QStringLiteral("general"), QString::fromLatin1(text));
+
+    QCOMPARE(runClean(words({"history", "general"})), int(Ctl::Ok));
+    QStringList lines = m_out.trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 3);
+    const QRegularExpression line(
+        QStringLiteral("^(\\d)  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  (.*)$"));
+    const QStringList bodies = {QStringLiteral("alice: one"), QStringLiteral("alice: two"),
+                                QStringLiteral("alice: three")};
+    for (int i = 0; i < 3; ++i) {
+        const QRegularExpressionMatch match = line.match(lines.at(i));
+        QVERIFY2(match.hasMatch(), qPrintable(lines.at(i)));
+        QCOMPARE(match.captured(1), QString::number(i + 1));
+        QCOMPARE(match.captured(2), bodies.at(i));
+    }
+
+    QCOMPARE(runClean(words({"delete", "general", "2", "--reason", "oops"})), int(Ctl::Ok));
+    QCOMPARE(m_out, QStringLiteral("deleted message 2 in general; 1 connection told\n"));
+    QCOMPARE(alice.take(QStringLiteral("deleted")).value(QStringLiteral("seq")).toInt(), 2);
+
+    QCOMPARE(runClean(words({"history", "general", "--after", "1", "--limit", "1"})), int(Ctl::Ok));
+    lines = m_out.trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines.at(0).startsWith(QLatin1String("2  ")), qPrintable(lines.at(0)));
+    QVERIFY2(lines.at(0).endsWith(QLatin1String("  (deleted)")), qPrintable(lines.at(0)));
+    QCOMPARE(lines.at(1), QStringLiteral("(newer messages: confab ctl history general --after 2)"));
+
+    QCOMPARE(runClean(words({"delete", "general", "99"})), int(Ctl::Failed));
+    QVERIFY2(m_err.endsWith(QLatin1String("(no_such_message)\n")), qPrintable(m_err));
+}
+
+void TestCtl::roomSetMaxMembers()
+{
+    const quint16 port = startRealHub();
+    QVERIFY(port);
+    Client alice(port);
+    QVERIFY(!alice.hello(QStringLiteral("alice"), QStringLiteral("laptop")).isEmpty());
+    QCOMPARE(alice.join(QStringLiteral("ops")).value(QStringLiteral("type")).toString(),
+             QStringLiteral("joined"));
+
+    QCOMPARE(runClean(words({"room", "set", "ops", "--max-members", "1"})), int(Ctl::Ok));
+    QCOMPARE(m_out, QStringLiteral("ops: max members 1; 1 connection told\n"));
+    QCOMPARE(alice.take(QStringLiteral("room_settings"))
+                 .value(QStringLiteral("settings"))
+                 .toObject()
+                 .value(QStringLiteral("max_members"))
+                 .toInt(),
+             1);
+
+    Client bob(port);
+    QVERIFY(!bob.hello(QStringLiteral("bob"), QStringLiteral("laptop")).isEmpty());
+    const QJsonObject refused = bob.join(QStringLiteral("ops"));
+    QCOMPARE(refused.value(QStringLiteral("type")).toString(), QStringLiteral("error"));
+    QCOMPARE(refused.value(QStringLiteral("code")).toString(), QStringLiteral("room_full"));
+
+    QCOMPARE(runClean(words({"rooms"})), int(Ctl::Ok));
+    QVERIFY2(m_out.contains(QRegularExpression(QStringLiteral("\\nops +1 +0  max 1"))),
+             qPrintable(m_out));
+}
+
+// Bad input never hangs or crashes: a usage error (2) before anything is sent, or the hub's
+// own error code and message (1).
+void TestCtl::refusals_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("err");
+
+    QTest::addRow("an unknown duration unit")
+        << words({"ban", "alice", "--for", "3w"}) << int(Ctl::Usage) << "'3w' is not a duration";
+    QTest::addRow("a seq that is not a number")
+        << words({"delete", "general", "x"}) << int(Ctl::Usage) << "'x' is not a seq";
+    QTest::addRow("slow mode in a room that is not there")
+        << words({"slow", "nowhere", "5"}) << int(Ctl::Failed) << "(no_such_room)";
+    QTest::addRow("history of a room that is not there")
+        << words({"history", "nowhere"}) << int(Ctl::Failed) << "(no_such_room)";
+    QTest::addRow("mute of a user nobody has been")
+        << words({"mute", "nobody"}) << int(Ctl::Failed) << "(no_such_user)";
+    QTest::addRow("unban of someone not banned")
+        << words({"unban", "carol"}) << int(Ctl::Failed) << "carol is not banned (no_such_ban)";
+    QTest::addRow("a ban of something that is not an address")
+        << words({"ban", "--ip", "not-an-ip"}) << int(Ctl::Failed) << "(bad_field)";
+    QTest::addRow("slow mode past a day")
+        << words({"slow", "general", "90000"}) << int(Ctl::Failed) << "(bad_field)";
+}
+
+void TestCtl::refusals()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+    QFETCH(QString, err);
+
+    QVERIFY(startRealHub());
+    QCOMPARE(runClean(arguments), exitCode);
+    QVERIFY2(m_err.startsWith(QLatin1String("confab ctl: ")), qPrintable(m_err));
+    QVERIFY2(m_err.contains(err), qPrintable(m_err));
+    QVERIFY(m_out.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestCtl)
