@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Renders the console with live data to docs/screenshot.png: the real window and hub with a
-# dozen real clients chatting, grabbed offscreen, so no display is needed. Builds first.
+# dozen real clients chatting, grabbed offscreen, so no display is needed. Beside it go
+# join-dialog.png, moderation.png (bans and audit log) and history.png (a room's history
+# viewer). Builds first.
 # Usage: scripts/screenshot.sh [OUTPUT.png] [--seconds N] [--size WxH] [--select-user NAME]
 set -euo pipefail
 cd "$(dirname "$0")/.."

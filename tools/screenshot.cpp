@@ -3,23 +3,32 @@
 // dozen real WebSocket clients in a few rooms with mixed presence, lets them chat with a rising
 // and falling rate so the charts have a curve, then grabs the window.
 //
+// Then, next to OUTPUT.png: join-dialog.png (the QR code), moderation.png (the bans and audit
+// log tabs after a few bans, mutes and a deletion) and history.png (a room's history viewer).
+//
 // Usage: confab-screenshot [--seconds N] [--size WxH] [--select-user NAME] OUTPUT.png
 // (scripts/screenshot.sh runs it)
 #include <cmath>
 
+#include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPainter>
 #include <QRandomGenerator>
+#include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QWebSocket>
 
 #include "connectinfo.h"
+#include "historydialog.h"
+#include "historymodel.h"
 #include "hubservice.h"
 #include "joindialog.h"
 #include "mainwindow.h"
@@ -225,6 +234,73 @@ void setUpRooms(HubService *service)
     service->setTopic(QStringLiteral("design"), QStringLiteral("Logo review at 3"));
 }
 
+// What an operator would have done by the end of a busy afternoon: two bans, two mutes, a room
+// in slow mode and one deleted message, all in the audit log.
+void moderate(HubService *service)
+{
+    service->ban(
+        {false, QStringLiteral("mallory"), QStringLiteral("spamming the lab room"), 24 * 3600});
+    service->ban({true, QStringLiteral("192.168.1.66"), QStringLiteral("port scanning"), 0});
+    service->mute({QStringLiteral("oscar"), QStringLiteral("random"),
+                   QStringLiteral("flooding, please slow down"), 3600});
+    service->mute({QStringLiteral("dave"), {}, QStringLiteral("cool off"), 10 * 60});
+    RoomSettingsChange lab;
+    lab.slowModeS = 10;
+    lab.maxMembers = 20;
+    service->setRoomSettings(QStringLiteral("lab"), lab);
+    const HistoryPage general = service->history(QStringLiteral("general"), 0, 0, 20).result();
+    if (general.messages.size() > 5)
+        service->deleteMessage(QStringLiteral("general"), general.messages.at(5).seq,
+                               QStringLiteral("personal details"));
+}
+
+// The bans tab above the audit log tab, as the bottom band shows them, taller than usual.
+bool grabModeration(MainWindow *window, const QString &output)
+{
+    auto *main = window->findChild<QSplitter *>(QStringLiteral("mainSplitter"));
+    auto *tabs = window->findChild<QTabWidget *>(QStringLiteral("logTabs"));
+    main->setSizes({220, 180, 440});
+    QList<QPixmap> parts;
+    for (int tab : {1, 3}) {
+        tabs->setCurrentIndex(tab);
+        runFor(300);
+        parts.append(tabs->grab());
+    }
+    parts[0] = parts.at(0).copy(0, 0, parts.at(0).width(), 160); // a few bans need little room
+
+    QImage image(parts.at(0).width(), parts.at(0).height() + parts.at(1).height(),
+                 QImage::Format_ARGB32);
+    image.fill(window->palette().window().color());
+    QPainter painter(&image);
+    painter.drawPixmap(0, 0, parts.at(0));
+    painter.drawPixmap(0, parts.at(0).height(), parts.at(1));
+    painter.end();
+    return image.save(output);
+}
+
+bool grabHistory(MainWindow *window, const QString &output)
+{
+    window->findChild<QAction *>(QStringLiteral("historyAction"))->trigger();
+    auto *dialog = window->findChild<HistoryDialog *>();
+    if (!dialog)
+        return false;
+    QElapsedTimer clock;
+    clock.start();
+    while (dialog->isLoading() && clock.elapsed() < 5000)
+        runFor(50);
+    const int deleted = [dialog] {
+        for (int row = 0; row < dialog->model()->rowCount(); ++row) {
+            if (dialog->model()->messageAt(row).deleted)
+                return row;
+        }
+        return dialog->model()->rowCount() - 3;
+    }();
+    dialog->view()->selectRow(std::max(0, deleted - 1));
+    dialog->view()->scrollTo(dialog->model()->index(deleted, 0));
+    runFor(200);
+    return dialog->grab().save(output);
+}
+
 HubConfig screenshotConfig()
 {
     HubConfig config;
@@ -286,9 +362,10 @@ int main(int argc, char *argv[])
     service.broadcast(QStringLiteral("Fire drill at 15:00"));
     chat(bots, seconds);
 
-    // A kick late in the run, so the log and the charts show one.
-    service.kickUser(QStringLiteral("mallory"), QStringLiteral("spamming the lab room"));
-    runFor(2 * MainWindow::SnapshotIntervalMs + 200);
+    // A kick late in the run, so the log and the charts show one; then the moderation.
+    service.kickUser(QStringLiteral("heidi"), QStringLiteral("please use the random room"));
+    moderate(&service);
+    runFor(2 * MainWindow::SnapshotIntervalMs + 400);
 
     const QString output = parser.positionalArguments().constFirst();
     if (!window.grab().save(output)) {
@@ -305,6 +382,13 @@ int main(int argc, char *argv[])
     const QString joinOutput = QFileInfo(output).path() + QStringLiteral("/join-dialog.png");
     if (join.grab().save(joinOutput))
         qInfo("wrote %s", qUtf8Printable(joinOutput));
+    join.hide();
+
+    const QString folder = QFileInfo(output).path();
+    if (grabModeration(&window, folder + QStringLiteral("/moderation.png")))
+        qInfo("wrote %s/moderation.png", qUtf8Printable(folder));
+    if (grabHistory(&window, folder + QStringLiteral("/history.png")))
+        qInfo("wrote %s/history.png", qUtf8Printable(folder));
     service.stop();
     return 0;
 }

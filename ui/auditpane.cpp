@@ -30,7 +30,7 @@ AuditPane::AuditPane(HubService *service, QWidget *parent)
 {
     m_table->setObjectName(QStringLiteral("auditPane"));
     m_table->view()->setObjectName(QStringLiteral("auditView"));
-    m_table->setColumnWidths({112, 80, 96, 90, 70, 120});
+    m_table->setColumnWidths({70, 80, 104, 90, 64, 150});
     m_table->view()->sortByColumn(AuditModel::Time, Qt::DescendingOrder);
     m_table->filterEdit()->setPlaceholderText(tr("Any text"));
     m_table->filterEdit()->setMaximumWidth(160);

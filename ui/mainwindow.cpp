@@ -157,7 +157,7 @@ QWidget *MainWindow::buildRoomsPane()
     m_roomsPane->setObjectName(QStringLiteral("roomsPane"));
     m_roomsPane->view()->setObjectName(QStringLiteral("roomsView"));
     m_roomsPane->view()->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_roomsPane->setColumnWidths({90, 150, 62, 56, 62});
+    m_roomsPane->setColumnWidths({84, 130, 62, 56, 58});
     m_roomsPane->view()->sortByColumn(RoomsModel::Name, Qt::AscendingOrder);
     m_roomsPane->setCountText([](int shown, int total) {
         return shown == total ? UiText::rooms(total)

@@ -62,7 +62,7 @@ QWidget *MainWindow::buildBansPane()
     m_bansPane->setObjectName(QStringLiteral("bansPane"));
     m_bansPane->view()->setObjectName(QStringLiteral("bansView"));
     m_bansPane->view()->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_bansPane->setColumnWidths({120, 76, 100, 80, 90});
+    m_bansPane->setColumnWidths({120, 76, 136, 90, 90});
     m_bansPane->view()->sortByColumn(BansModel::Until, Qt::AscendingOrder);
     m_bansPane->setCountText([](int shown, int total) {
         return shown == total ? UiText::bans(total)
@@ -77,7 +77,7 @@ QWidget *MainWindow::buildMutesPane()
     m_mutesPane->setObjectName(QStringLiteral("mutesPane"));
     m_mutesPane->view()->setObjectName(QStringLiteral("mutesView"));
     m_mutesPane->view()->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_mutesPane->setColumnWidths({100, 90, 100, 80, 90});
+    m_mutesPane->setColumnWidths({100, 90, 136, 90, 90});
     m_mutesPane->view()->sortByColumn(MutesModel::Until, Qt::AscendingOrder);
     m_mutesPane->setCountText([](int shown, int total) {
         return shown == total ? UiText::mutes(total)

@@ -16,6 +16,14 @@ bool same(const AuditEntry &a, const AuditEntry &b)
     return a.ts == b.ts && a.action == b.action && a.target == b.target && a.detail == b.detail;
 }
 
+// Time, then the store's id: several actions in one millisecond keep the order they were done.
+QString timeKey(const AuditEntry &entry)
+{
+    return QStringLiteral("%1.%2")
+        .arg(entry.ts.toMSecsSinceEpoch(), 15, 10, QLatin1Char('0'))
+        .arg(entry.id, 12, 10, QLatin1Char('0'));
+}
+
 } // namespace
 
 AuditModel::AuditModel(QObject *parent)
@@ -46,7 +54,7 @@ QVariant AuditModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         return toolTip(entry, index.column());
     case SortRole:
-        return index.column() == Time ? QVariant(entry.ts) : display(entry, index.column());
+        return index.column() == Time ? timeKey(entry) : display(entry, index.column());
     case ActionRole:
         return entry.action;
     case ActorRole:
