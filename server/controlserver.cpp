@@ -331,6 +331,11 @@ QJsonObject setRoom(Hub *hub, const QJsonObject &request, const QString &as)
     if (password.isString())
         change.password = password.toString();
 
+    // The engine takes an empty change and audits it with an empty detail; say no instead.
+    if (!change.maxMembers && !change.locked && !change.slowModeS && !change.password)
+        return failure(QStringLiteral("missing_field"),
+                       ControlServer::tr("room.set names no setting to change"));
+
     const OperatorResult result = hub->setRoomSettings(arg(request, "room"), change, as);
     return reply(result, QJsonObject {{QStringLiteral("members"), result.affected}});
 }

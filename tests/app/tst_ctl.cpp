@@ -236,6 +236,8 @@ private slots:
     void roomSetMaxMembers();
     void refusals_data();
     void refusals();
+    void rawRequests_data();
+    void rawRequests();
 
 private:
     void startHub(const QByteArray &reply);
@@ -1093,6 +1095,46 @@ void TestCtl::refusals()
     QVERIFY2(m_err.startsWith(QLatin1String("confab ctl: ")), qPrintable(m_err));
     QVERIFY2(m_err.contains(err), qPrintable(m_err));
     QVERIFY(m_out.isEmpty());
+}
+
+// Other clients than ctl may write to the socket: a field of the wrong type is refused, never
+// read as 0 (a timed ban would become permanent).
+void TestCtl::rawRequests_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QString>("error");
+
+    QTest::addRow("a duration as text")
+        << QByteArray(R"({"command":"ban","user":"alice","duration_s":"1h"})") << "bad_field";
+    QTest::addRow("a negative duration")
+        << QByteArray(R"({"command":"mute","user":"alice","duration_s":-5})") << "bad_field";
+    QTest::addRow("locked as text")
+        << QByteArray(R"({"command":"room.set","room":"general","locked":"yes"})") << "bad_field";
+    QTest::addRow("a fractional member limit")
+        << QByteArray(R"({"command":"room.set","room":"general","max_members":1.5})")
+        << "bad_field";
+    QTest::addRow("room.set with nothing to set")
+        << QByteArray(R"({"command":"room.set","room":"general"})") << "missing_field";
+    QTest::addRow("audit since nonsense")
+        << QByteArray(R"({"command":"audit","since":"soon"})") << "bad_field";
+}
+
+void TestCtl::rawRequests()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QString, error);
+
+    QVERIFY(startRealHub());
+    QLocalSocket socket;
+    socket.connectToServer(controlSocketPath(m_dir->path()));
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(request + '\n');
+    while (!socket.canReadLine() && socket.waitForReadyRead(5000)) { }
+    QVERIFY(socket.canReadLine());
+
+    const QJsonObject reply = QJsonDocument::fromJson(socket.readLine()).object();
+    QCOMPARE(reply.value(QStringLiteral("ok")).toBool(), false);
+    QCOMPARE(reply.value(QStringLiteral("error")).toString(), error);
 }
 
 QTEST_GUILESS_MAIN(TestCtl)
