@@ -273,10 +273,7 @@ QJsonObject ban(Hub *hub, const QJsonObject &request, const QString &as)
     if (!result.ok)
         return reply(result, QJsonValue());
 
-    qint64 id = 0;
-    for (const BanInfo &info : hub->takeSnapshot().bans)
-        id = std::max(id, info.id); // the store hands out rising ids: the newest is this one
-    return reply(result, QJsonObject {{QStringLiteral("id"), double(id)},
+    return reply(result, QJsonObject {{QStringLiteral("id"), double(result.id)},
                                       {QStringLiteral("closed"), result.affected},
                                       {QStringLiteral("detail"), result.message}});
 }

@@ -156,7 +156,7 @@ private:
                const QString &reason, const QString &detail, const QList<quint64> &connections = {},
                const QDateTime &until = {});
     QString impact(const std::vector<Connection *> &connections) const;
-    enum class Noun { Connection, Room, Delivery };
+    enum class Noun { Connection, Room, Member, Delivery };
     static QString countText(int count, Noun noun);
 
     // Rooms and presence (rooms.cpp)

@@ -31,10 +31,12 @@ QString clip(const QString &text)
     return text.size() <= MaxReasonChars ? text : text.left(MaxReasonChars);
 }
 
+// For people: the audit log, ctl and error messages. Frames carry the ISO time in `until`.
 QString untilText(const QDateTime &until)
 {
-    return until.isValid() ? QObject::tr("until %1").arg(timestamp(until))
-                           : QObject::tr("permanently");
+    return until.isValid()
+               ? QObject::tr("until %1 UTC").arg(until.toString(QStringLiteral("yyyy-MM-dd HH:mm")))
+               : QObject::tr("permanently");
 }
 
 QList<quint64> idsOf(const std::vector<Connection *> &connections)
@@ -159,8 +161,9 @@ bool Hub::refuseJoin(Connection *connection, const Room *room, const ClientFrame
                                                   ? tr("%1 needs a password").arg(room->name)
                                                   : tr("wrong password for %1").arg(room->name));
     if (room->maxMembers > 0 && room->members.size() >= room->maxMembers)
-        return refuse(Error::RoomFull,
-                      tr("%1 is full (%2 members)").arg(room->name).arg(room->maxMembers));
+        return refuse(
+            Error::RoomFull,
+            tr("%1 is full (%2)").arg(room->name, countText(room->maxMembers, Noun::Member)));
     return false;
 }
 
@@ -249,6 +252,8 @@ QString Hub::countText(int count, Noun noun)
         return (one ? tr("%1 connection") : tr("%1 connections")).arg(count);
     case Noun::Room:
         return (one ? tr("%1 room") : tr("%1 rooms")).arg(count);
+    case Noun::Member:
+        return (one ? tr("%1 member") : tr("%1 members")).arg(count);
     case Noun::Delivery:
         return (one ? tr("%1 delivery") : tr("%1 deliveries")).arg(count);
     }
@@ -320,6 +325,7 @@ OperatorResult Hub::ban(const BanRequest &request, const QString &by)
     audit(QStringLiteral("ban"), by, ban.display, {}, ban.reason, detail, ids, ban.until);
     OperatorResult result = OperatorResult::success(int(covered.size()));
     result.message = detail;
+    result.id = ban.id;
     return result;
 }
 
@@ -393,7 +399,9 @@ OperatorResult Hub::mute(const MuteRequest &request, const QString &by)
     audit(QStringLiteral("mute"), by, user->name, mute.room, mute.reason,
           tr("%1 %2; %3 online").arg(where, untilText(mute.until), impact(devices)), idsOf(devices),
           mute.until);
-    return OperatorResult::success(int(devices.size()));
+    OperatorResult result = OperatorResult::success(int(devices.size()));
+    result.id = mute.id;
+    return result;
 }
 
 OperatorResult Hub::unmute(const QString &userName, const QString &roomName, const QString &by)
@@ -435,6 +443,9 @@ OperatorResult Hub::setRoomSettings(const QString &name, const RoomSettingsChang
     if (change.password && change.password->size() > MaxPasswordChars)
         return OperatorResult::failure(
             Error::TooLarge, tr("a room password has at most %1 characters").arg(MaxPasswordChars));
+
+    if (!change.maxMembers && !change.locked && !change.slowModeS && !change.password)
+        return OperatorResult::failure(Error::MissingField, tr("no setting to change"));
 
     QStringList changed;
     if (change.maxMembers) {

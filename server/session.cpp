@@ -416,29 +416,42 @@ void Hub::sendPrivately(Connection *sender, const QList<User *> &targets, Direct
                         const QJsonValue &cid)
 {
     QStringList stored;
+    QStringList online; // name keys; only they get it live, the others at their next welcome
     for (const User *user : targets) {
-        if (!user->isOnline()) {
+        if (user->isOnline()) {
+            online.append(user->key);
+        } else {
             message.pending.append(user->key);
             stored.append(user->name);
         }
     }
     m_store->addDirectMessage(message);
 
-    if (!cid.isNull()) {
-        QJsonObject ack {{QStringLiteral("type"), QStringLiteral("ack")},
-                         {QStringLiteral("cid"), cid}};
-        if (!stored.isEmpty())
-            ack.insert(QStringLiteral("stored"), QJsonArray::fromStringList(stored));
-        sendJson(sender, ack);
-    }
+    // Like a room message: nothing is acked or delivered before it is on disk.
+    const quint64 senderId = sender->id;
+    const QString senderKey = sender->user->key;
+    m_store->whenDurable([this, senderId, senderKey, online, stored, message, cid] {
+        Connection *sending = m_connections.value(senderId);
+        if (sending && !cid.isNull()) {
+            QJsonObject ack {{QStringLiteral("type"), QStringLiteral("ack")},
+                             {QStringLiteral("cid"), cid}};
+            if (!stored.isEmpty())
+                ack.insert(QStringLiteral("stored"), QJsonArray::fromStringList(stored));
+            sendJson(sending, ack);
+        }
 
-    std::vector<Connection *> recipients = sender->user->connections.items();
-    for (const User *user : targets)
-        recipients.insert(recipients.end(), user->connections.begin(), user->connections.end());
-
-    const quint64 mark = nextMark();
-    sender->mark = mark; // sendToConnections skips it, like a duplicate
-    sendToConnections(recipients, WsFrame::text(encode(privateFrame(message, false))), true, mark);
+        std::vector<Connection *> recipients;
+        for (const QString &key : QStringList(online) << senderKey) {
+            if (const User *user = m_users.value(key))
+                recipients.insert(recipients.end(), user->connections.begin(),
+                                  user->connections.end());
+        }
+        const quint64 mark = nextMark();
+        if (sending)
+            sending->mark = mark; // sendToConnections skips it, like a duplicate
+        sendToConnections(recipients, WsFrame::text(encode(privateFrame(message, false))), true,
+                          mark);
+    });
 }
 
 void Hub::handleStatus(Connection *connection, const ClientFrame &frame)

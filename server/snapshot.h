@@ -173,7 +173,8 @@ struct AuditEntry
     qint64 id = 0; // given by the store
     QDateTime ts;
     QString actor; // operator name, or the ctl caller's --as / login name
-    QString action; // see AuditAction in hub.h
+    QString action; // ban, unban, mute, unmute, kick, room_settings, delete_message,
+                    // room_create, room_delete, topic, broadcast (moderation.cpp, operator.cpp)
     QString target; // user name, address, connection id or room
     QString room;
     QString reason;
@@ -224,6 +225,7 @@ struct OperatorResult
     QString error; // a protocol-style code: no_such_user, no_such_room, room_exists, ...
     QString message; // readable
     int affected = 0; // connections closed, deliveries made, ...
+    qint64 id = 0; // the ban or mute made, for a later unban
 
     static OperatorResult success(int affected = 0) { return {true, {}, {}, affected}; }
     static OperatorResult failure(const QString &code, const QString &message)

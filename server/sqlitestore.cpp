@@ -607,6 +607,16 @@ void SqliteStore::append(ChatMessage message, Accepted accepted)
     commitIfFull();
 }
 
+// Rides in the open group like a message, so it comes in order with the Accepted callbacks.
+void SqliteStore::whenDurable(std::function<void()> done)
+{
+    if (!m_inGroup)
+        return done();
+    m_accepted.append({ChatMessage(), [done = std::move(done)](const ChatMessage &) {
+                           done();
+                       }});
+}
+
 QList<ChatMessage> SqliteStore::messages(const QString &roomKey, quint64 after, quint64 before,
                                          int limit, bool newest)
 {
@@ -640,7 +650,7 @@ quint64 SqliteStore::oldestSeq(const QString &roomKey)
 bool SqliteStore::deleteMessage(const QString &roomKey, quint64 seq)
 {
     const char *sql = "UPDATE messages SET deleted = 1, sender = NULL, text = NULL"
-                      " WHERE room_key = ? AND seq = ?";
+                      " WHERE room_key = ? AND seq = ? AND deleted = 0";
     const bool found = write(sql, {roomKey, qint64(seq)}) && statement(sql).numRowsAffected() > 0;
     commitIfFull();
     return found;

@@ -60,6 +60,7 @@ public:
     QList<MuteRecord> mutes() override;
 
     void append(ChatMessage message, Accepted accepted) override;
+    void whenDurable(std::function<void()> done) override;
     QList<ChatMessage> messages(const QString &roomKey, quint64 after, quint64 before, int limit,
                                 bool newest) override;
     quint64 oldestSeq(const QString &roomKey) override;

@@ -102,6 +102,8 @@ QList<ChatMessage> MemoryStore::messages(const QString &roomKey, quint64 after, 
         if (message.seq > after && (before == 0 || message.seq < before))
             found.append(message);
     }
+    if (limit <= 0)
+        return {};
     if (found.size() > limit)
         found = newest ? found.mid(found.size() - limit) : found.first(limit);
     return found;
@@ -119,7 +121,7 @@ bool MemoryStore::deleteMessage(const QString &roomKey, quint64 seq)
     if (log == m_rooms.end())
         return false;
     for (ChatMessage &message : log->messages) {
-        if (message.seq == seq) {
+        if (message.seq == seq && !message.deleted) {
             message.deleted = true;
             message.from.clear();
             message.text.clear();

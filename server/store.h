@@ -127,8 +127,13 @@ public:
     // Room messages. append() gives the message seq = the room's last seq + 1 and calls
     // accepted on the calling thread once the message is durable: later, after the group
     // commit that holds it, for SqliteStore. For one room, accepted comes in seq order. Nothing
-    // of the message may reach a client before accepted.
+    // of the message may reach a client before accepted. When the write fails, accepted is
+    // never called: the message reaches no one and its sender gets no ack.
     virtual void append(ChatMessage message, Accepted accepted) = 0;
+
+    // Calls done once every write made so far is durable (at once when none is waiting), in
+    // order with the Accepted callbacks; never when that commit fails. Dms are acked through it.
+    virtual void whenDurable(std::function<void()> done) = 0;
 
     // Kept messages of a room with after < seq < before (0 for before: no upper bound), in
     // ascending seq order, at most limit of them: the oldest ones when newest is false, the
@@ -138,7 +143,8 @@ public:
                                         int limit, bool newest) = 0;
     // The lowest seq still kept for the room, 0 when none is.
     virtual quint64 oldestSeq(const QString &roomKey) = 0;
-    // Turns a kept message into a tombstone. False when no such message is kept.
+    // Turns a kept message into a tombstone. False when no such message is kept, or it is a
+    // tombstone already.
     virtual bool deleteMessage(const QString &roomKey, quint64 seq) = 0;
 
     // Every other write is queued in order and committed with the next group. The caller's
@@ -191,6 +197,7 @@ public:
     QList<MuteRecord> mutes() override { return {}; }
 
     void append(ChatMessage message, Accepted accepted) override;
+    void whenDurable(std::function<void()> done) override { done(); }
     QList<ChatMessage> messages(const QString &roomKey, quint64 after, quint64 before, int limit,
                                 bool newest) override;
     quint64 oldestSeq(const QString &roomKey) override;

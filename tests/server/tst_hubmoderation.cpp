@@ -470,6 +470,9 @@ void TestHubModeration::deletedMessageBecomesTombstone()
     QVERIFY(page.messages.at(1).deleted);
     QCOMPARE(result(m_hub->deleteMessage(QStringLiteral("general"), 9)).error,
              QStringLiteral("no_such_message"));
+    QCOMPARE(result(m_hub->deleteMessage(QStringLiteral("general"), 2)).error,
+             QStringLiteral("no_such_message")); // a tombstone cannot be deleted again
+    QCOMPARE(bob->count(QStringLiteral("deleted")), 0);
 }
 
 void TestHubModeration::auditEntriesFieldByField()
@@ -536,6 +539,8 @@ void TestHubModeration::badOperatorInputRefused_data()
                                           << "bad_field";
     QTest::addRow("unban an unknown id") << "unban:999"
                                          << "no_such_ban";
+    QTest::addRow("room settings with nothing set") << "settings:"
+                                                    << "missing_field";
 }
 
 void TestHubModeration::badOperatorInputRefused()
@@ -556,6 +561,8 @@ void TestHubModeration::badOperatorInputRefused()
         outcome = result(m_hub->mute({arg, {}, {}, 0}));
     else if (verb == QLatin1String("slow")) {
         change.slowModeS = arg.toInt();
+        outcome = result(m_hub->setRoomSettings(QStringLiteral("general"), change));
+    } else if (verb == QLatin1String("settings")) {
         outcome = result(m_hub->setRoomSettings(QStringLiteral("general"), change));
     } else if (verb == QLatin1String("max")) {
         change.maxMembers = arg.toInt();
