@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""What keeping history costs: the same room load against a hub with confab.db (persist on, the
+default) and one with everything in memory (persist off), side by side.
+
+Starts `confab --headless` twice on 127.0.0.1 in temporary data directories, pinned to one core
+(taskset), and drives each with build/bench/confab-load pinned to the other, at each rate. Prints
+a table with the ratio of the two and writes the figures as JSON. A benchmark, not a test:
+figures on a shared machine move between runs, so it reports and never asserts.
+
+    bench/persistence.py [--members 1000] [--rates 100,300,1000] [--duration 10] [--json out.json]
+"""
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def pinned(core, command):
+    return (["taskset", "-c", str(core)] if os.cpu_count() and os.cpu_count() > 1 else []) + command
+
+
+class Hub:
+    def __init__(self, binary, persist, core):
+        self.dir = tempfile.TemporaryDirectory(prefix="confab-bench-")
+        self.proc = subprocess.Popen(
+            pinned(core, [binary, "--headless", "--listen", "127.0.0.1", "--port", "0",
+                          "--data-dir", self.dir.name, "--persist", "true" if persist else "false",
+                          "--log-level", "warning"]),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.port = None
+        found = threading.Event()
+
+        def drain():
+            for line in self.proc.stdout:
+                match = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+                if match and not self.port:
+                    self.port = int(match.group(1))
+                    found.set()
+            found.set()
+
+        threading.Thread(target=drain, daemon=True).start()
+        if not found.wait(10) or not self.port:
+            self.stop()
+            raise SystemExit("the hub did not report its port")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.dir.cleanup()
+
+
+def run_load(load, port, members, rate, duration, core):
+    out = subprocess.run(
+        pinned(core, [load, "--port", str(port), "--connections", str(members),
+                      "--members", str(members), "--senders", str(min(10, members)),
+                      "--rate", str(rate), "--duration", str(duration), "--warmup", "2"]),
+        capture_output=True, text=True, timeout=duration + 120)
+    lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
+    if not lines:
+        raise SystemExit(f"confab-load gave no figures: {out.stderr}")
+    return json.loads(lines[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--rates", default="100,300,1000")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--json", default="persistence-bench.json")
+    args = parser.parse_args()
+
+    binary = os.path.join(args.build, "app", "confab")
+    load = os.path.join(args.build, "bench", "confab-load")
+    rates = [int(r) for r in args.rates.split(",")]
+    results = {}
+    for persist in (True, False):
+        hub = Hub(binary, persist, core=0)
+        try:
+            results[persist] = [run_load(load, hub.port, args.members, rate, args.duration, 1)
+                                for rate in rates]
+        finally:
+            hub.stop()
+
+    print(f"{args.members}-member room, hub on core 0, load client on core 1, "
+          f"{args.duration} s per rate")
+    print(f"{'msg/s':>6} | {'deliveries/s on':>15} {'off':>9} {'ratio':>6} | "
+          f"{'p99 ms on':>9} {'off':>7} | {'p50 ms on':>9} {'off':>7} | {'client cpu':>10}")
+    rows = []
+    for i, rate in enumerate(rates):
+        on, off = results[True][i], results[False][i]
+        ratio = on["deliveries_per_s"] / off["deliveries_per_s"] if off["deliveries_per_s"] else 0
+        print(f"{rate:>6} | {on['deliveries_per_s']:>15.0f} {off['deliveries_per_s']:>9.0f} "
+              f"{ratio:>6.3f} | {on['p99_ms']:>9.2f} {off['p99_ms']:>7.2f} | "
+              f"{on['p50_ms']:>9.2f} {off['p50_ms']:>7.2f} | "
+              f"{on['client_cpu_percent']:>4.0f}%/{off['client_cpu_percent']:.0f}%")
+        rows.append({"rate": rate, "persist_on": on, "persist_off": off,
+                     "throughput_ratio": ratio})
+    with open(args.json, "w") as out:
+        json.dump({"members": args.members, "duration_s": args.duration, "rows": rows}, out,
+                  indent=2)
+    print(f"figures written to {args.json}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
