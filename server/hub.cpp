@@ -50,6 +50,9 @@ Hub::Hub(const HubConfig &config, Store *store, QObject *parent)
 
 Hub::~Hub()
 {
+    // Commit callbacks reach into the hub, so they run while all of it is still here.
+    m_store->flush();
+
     for (Connection *connection : std::as_const(m_connections)) {
         if (connection->socket)
             connection->socket->abort();
