@@ -20,10 +20,12 @@
   const TYPING_SHOW_MS = 4000;   // show "x is typing…" this long after a typing frame
   const BACKOFF_MAX_S = 30;
   const ROOMS_REFRESH_MS = 20000;
+  const HISTORY_ON_JOIN = 50;    // messages a newly opened room pane starts with (hub allows 100)
+  const HISTORY_PAGE = 50;       // one "load older" or "load history" page (hub allows 200)
 
   // Close codes after which reconnecting by itself would only be refused again (or would kick
   // out whoever took our place), so the client stops and offers a Reconnect button.
-  const FATAL_CLOSES = new Set([4001, 4002, 4003, 4009, 4010, 4011, 4015]);
+  const FATAL_CLOSES = new Set([4001, 4002, 4003, 4009, 4010, 4011, 4013, 4015]);
   const HELLO_REFUSALS = new Set(['bad_password', 'name_taken', 'bad_name', 'unsupported_protocol',
     'bad_pairing']);
 
@@ -36,6 +38,14 @@
     bad_pairing: 'That pairing link is unknown, already used or expired. Ask your other device for a ' +
       "new one ('Add another device'), or join with a name.",
     replaced: 'This chat was opened in another tab or window of this browser, and continues there.',
+    banned: 'The operator has banned you from this hub.',
+  };
+
+  // recovery.reason in words, completing "Could not recover N messages (...)".
+  const RECOVERY_REASONS = {
+    epoch_changed: "the room's history was reset",
+    retention: 'they are older than the hub keeps',
+    too_many: 'too many to catch up',
   };
 
   const $ = (sel, root = document) => root.querySelector(sel);
@@ -74,6 +84,11 @@
     memberRoom: null,         // room key whose members #members shows
     presence: new Map(),      // user key -> status
     pendingDm: new Map(),     // cid -> {to, text}
+    pendingSay: new Map(),    // cid -> {key, text}: a say not acknowledged yet, to explain a refusal
+    historyQueue: [],         // {key, kind} of `history` requests not answered yet, in the order sent
+    sinceSent: new Map(),     // room key -> seq sent in `join.since`, for the "load history" action
+    roomPasswords: new Map(), // room key -> password typed for it (memory only, never stored)
+    mutes: new Map(),         // room key, or '' for hub-wide -> until (ISO time or null)
     openOnJoin: null,         // room key to activate when its `joined` arrives
     leaving: new Set(),       // room keys we sent `leave` for
     joinQueue: [],            // room keys of `join`s not answered yet, in the order sent
@@ -107,6 +122,21 @@
     saveStore();
   }
 
+  // The last seq and the epoch seen per room, so a reconnect or a reload asks the hub for
+  // exactly what went by (`join.since`) instead of showing a gap.
+  function rememberSeen(pane) {
+    if (!pane.epoch) return;
+    store.seen = store.seen || {};
+    store.seen[pane.key] = { seq: pane.lastSeq || 0, epoch: pane.epoch };
+    saveStore();
+  }
+
+  function forgetSeen(key) {
+    if (!store.seen || !(key in store.seen)) return;
+    delete store.seen[key];
+    saveStore();
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Connection: connect, hello, back-off, refusals
   // ---------------------------------------------------------------------------------------------
@@ -119,6 +149,10 @@
     state.refusal = null;
     state.welcomed = false;
     state.joinQueue = [];
+    // Requests sent on the old socket will not be answered on this one.
+    state.historyQueue = [];
+    state.pendingSay.clear();
+    for (const pane of state.panes.values()) resetHistoryControls(pane);
     setConnState('connecting…');
     const ws = new WebSocket(WS_URL);
     state.ws = ws;
@@ -165,6 +199,9 @@
     clearTyping();
     let refusal = state.refusal;
     if (!refusal && ev.code === 4002) refusal = { code: 'replaced', text: PLAIN.replaced };
+    if (!refusal && ev.code === 4013) {
+      refusal = { code: 'banned', title: 'You are banned from this hub', text: PLAIN.banned };
+    }
     if (!refusal && FATAL_CLOSES.has(ev.code)) {
       refusal = { code: String(ev.code), text: ev.reason || `The hub closed the connection (${ev.code}).` };
     }
@@ -177,15 +214,18 @@
   // Kicked or refused: say why and wait for the person to decide.
   function stopWith(refusal) {
     clearRetry();
-    if (!state.everWelcomed) {
+    // A ban is not a typo in the login form: it gets the blocking screen even on the first try.
+    if (!state.everWelcomed && refusal.code !== 'banned') {
       // The first login of this page failed: back to the form, with the reason.
       if (refusal.code !== 'bad_password') state.pairing = null;
       showLogin(refusal.text, refusal.code === 'bad_password' ? '#password' : '#name');
       setConnState(refusal.text);
       return;
     }
-    setConnState(refusal.text);
+    setConnState(refusal.title || refusal.text);
+    $('#fatal-title').textContent = refusal.title || 'You are no longer in the chat';
     $('#fatal-reason').textContent = refusal.text;
+    $('#login').hidden = true;
     $('#fatal').hidden = false;
     $('#reconnect-button').focus();
   }
@@ -238,8 +278,14 @@
     error: onError,
     ack: onAck,
     joined: onJoined,
+    recovery: onRecovery,
+    history: onHistory,
     left: onLeft,
     message: onMessage,
+    deleted: (f) => withRoom(f, (p) => markRemoved(p, f.seq)),
+    muted: onMuted,
+    unmuted: onUnmuted,
+    room_settings: (f) => withRoom(f, (p) => setSettings(p, f.settings, true)),
     dm: onDm,
     multicast: onMulticast,
     presence: onPresence,
@@ -301,21 +347,70 @@
   }
 
   function onError(f) {
+    if (f.code === 'banned') {
+      // The close (4013) follows; it shows this and never reconnects by itself.
+      state.refusal = { code: 'banned', title: 'You are banned from this hub', text: bannedText(f) };
+      return;
+    }
     if (HELLO_REFUSALS.has(f.code)) {
       state.refusal = { code: f.code, text: refusalText(f) };
       // Before the first welcome the login form shows it; after, #fatal does and so does a toast.
       if (state.everWelcomed) toast(f.code, state.refusal.text);
       return;
     }
+    if (f.ref !== undefined && state.pendingSay.has(f.ref)) return sayFailed(f);
     const pending = f.ref !== undefined ? state.pendingDm.get(f.ref) : undefined;
     if (pending) {
       state.pendingDm.delete(f.ref);
       const pane = dmPane(pending.to);
       addNote(pane, `Not delivered: “${shorten(pending.text)}” — ${readable(f)}`, 'failed');
+      if (f.code === 'muted') return;
     }
-    const room = f.ref === 'join' ? joinFailed() : null;
-    if (room && f.code === 'no_such_room') return toast(f.code, `The room ${room} does not exist (any more).`);
+    if (f.ref === 'history') return historyFailed(f);
+    if (f.ref === 'join') return joinRefused(f);
     toast(f.code, readable(f));
+  }
+
+  function joinRefused(f) {
+    const key = state.joinQueue[0];
+    if (f.code === 'bad_room_password' && key !== undefined) {
+      state.joinQueue.shift();
+      return askRoomPassword(key, state.roomPasswords.has(key));
+    }
+    const room = joinFailed();
+    switch (f.code) {
+      case 'no_such_room': return toast(f.code, `The room ${room} does not exist (any more).`);
+      case 'room_full': return toast(f.code, `You cannot join ${room} right now: it is full. Try again when someone leaves.`);
+      case 'room_locked': return toast(f.code, `You cannot join ${room}: the operator has locked it, so it takes no new members.`);
+      default: return toast(f.code, readable(f));
+    }
+  }
+
+  // A refused `say`: say why where it was typed, and give the text back so nothing is lost.
+  function sayFailed(f) {
+    const { key, text } = state.pendingSay.get(f.ref);
+    state.pendingSay.delete(f.ref);
+    const pane = roomPaneByKey(key);
+    if (!pane) return toast(f.code, readable(f));
+    if (!pane.composer.value) {
+      pane.composer.value = text;
+      autosize(pane.composer);
+    }
+    if (f.code === 'slow_mode') return startSlowCountdown(pane, f.retry_after_s);
+    if (f.code === 'muted') {
+      state.mutes.set(state.mutes.has('') ? '' : key, f.until ?? null);
+      renderFlags(pane);
+      return addNote(pane, `You are muted in ${pane.name} ${timeLeft(f.until)}. Your message was not sent.`, 'failed moderation');
+    }
+    addNote(pane, `Not sent: “${shorten(text)}” — ${readable(f)}`, 'failed');
+  }
+
+  function bannedText(f) {
+    const why = f.message ? f.message.charAt(0).toUpperCase() + f.message.slice(1) : PLAIN.banned;
+    const until = f.until
+      ? `The ban ends on ${new Date(f.until).toLocaleString()} (${timeLeft(f.until, 'in', '')}).`
+      : 'The ban has no end: it lasts until the operator lifts it.';
+    return `${why}. ${until}`;
   }
 
   function refusalText(f) {
@@ -332,16 +427,38 @@
       case 'no_such_room': return `There is no such room (${msg}).`;
       case 'not_in_room': return `You are not in that room any more (${msg}).`;
       case 'bad_field': return `The hub refused that: ${msg}.`;
+      case 'muted': return `You are muted on this hub ${timeLeft(f.until)}.`;
+      case 'slow_mode': return `Slow mode: you can send again in ${f.retry_after_s} s.`;
+      case 'room_full': return `That room is full (${msg}).`;
+      case 'room_locked': return `That room is locked by the operator (${msg}).`;
+      case 'bad_room_password': return `That room needs its password (${msg}).`;
       default: return msg ? `${msg} (${f.code})` : `The hub refused a request (${f.code}).`;
     }
   }
 
   function onAck(f) {
+    const say = state.pendingSay.get(f.cid);
+    if (say) {
+      state.pendingSay.delete(f.cid);
+      const pane = roomPaneByKey(say.key);
+      if (!pane) return;
+      // Taken, so no mute covers the room: one lifted while this page was away ends here.
+      if (state.mutes.has(say.key) || state.mutes.has('')) {
+        state.mutes.delete(say.key);
+        state.mutes.delete('');
+        renderFlags(pane);
+      }
+      // The hub counts slow mode from the message it took: show the wait before a refusal does.
+      if (pane.settings.slow_mode_s > 0) startSlowCountdown(pane, pane.settings.slow_mode_s);
+      return;
+    }
     const pending = state.pendingDm.get(f.cid);
     if (!pending) return;
     state.pendingDm.delete(f.cid);
     // The sending connection gets no copy of its own dm (except to itself), so show it now.
-    if (!isMe(pending.to)) addMessage(dmPane(pending.to), state.me, new Date().toISOString(), pending.text);
+    const stored = Array.isArray(f.stored) && f.stored.length
+      ? `will be delivered when ${listNames(f.stored)} ${f.stored.length === 1 ? 'is' : 'are'} back` : undefined;
+    if (!isMe(pending.to)) addMessage(dmPane(pending.to), state.me, new Date().toISOString(), pending.text, stored);
   }
 
   function onJoined(f) {
@@ -353,12 +470,15 @@
     for (const m of f.members || []) setMember(pane, m.user, m.status);
     if (f.next) send({ type: 'who', room: f.room, after: f.next });
     setCount(pane, f.count);
-    // The hub keeps no history: say how much went by while this connection was not in the room.
-    if (pane.lastSeq !== null && f.seq > pane.lastSeq) {
-      const n = f.seq - pane.lastSeq;
-      addNote(pane, `${n} message${n === 1 ? ' was' : 's were'} sent while you were away (history is not kept by this hub yet)`);
-    }
-    pane.lastSeq = f.seq;
+    // Another epoch: what this pane shows is from a history the hub no longer has.
+    if (f.epoch && pane.epoch && f.epoch !== pane.epoch) forgetSeqs(pane);
+    if (f.epoch) pane.epoch = f.epoch;
+    if (f.settings) setSettings(pane, f.settings, false);
+    if (Array.isArray(f.history)) showJoinHistory(pane, f.history);
+    // What went by since `since` comes in the `recovery` right behind this frame.
+    pane.gapUntil = f.seq;
+    pane.lastSeq = Math.max(pane.lastSeq || 0, f.seq);
+    rememberSeen(pane);
     rememberRooms();
     if (state.openOnJoin === keyOf(f.room) || !state.active) {
       state.openOnJoin = null;
@@ -382,6 +502,7 @@
 
   function onLeft(f) {
     const pane = state.panes.get('room:' + findRoomName(f.room));
+    forgetSeen(keyOf(f.room));
     // A `left` we did not ask for means the operator deleted the room.
     if (!state.leaving.delete(keyOf(f.room))) toast('room_deleted', `You are no longer in ${f.room}: the operator deleted the room.`, 'info');
     if (pane) closePane(pane);
@@ -392,23 +513,29 @@
 
   function onMessage(f) {
     withRoom(f, (pane) => {
-      if (typeof f.seq === 'number') pane.lastSeq = Math.max(pane.lastSeq || 0, f.seq);
       pane.typing.delete(keyOf(f.from));
       renderTyping(pane);
-      addMessage(pane, f.from, f.ts, f.text);
+      if (typeof f.seq !== 'number') return addMessage(pane, f.from, f.ts, f.text);
+      showEntry(pane, f, true);
+      pane.lastSeq = Math.max(pane.lastSeq || 0, f.seq);
+      rememberSeen(pane);
     });
   }
 
+  // A stored dm was kept by the hub while this user had no device online.
+  const awayNote = (f) => (f.stored ? 'sent while you were away' : '');
+
   function onDm(f) {
     const peer = isMe(f.from) ? f.to : f.from;
-    addMessage(dmPane(peer), f.from, f.ts, f.text);
+    addMessage(dmPane(peer), f.from, f.ts, f.text, awayNote(f) || undefined);
   }
 
   function onMulticast(f) {
     const others = (f.to || []).filter((u) => !isMe(u));
     const peer = isMe(f.from) ? others[0] : f.from;
     if (!peer) return;
-    addMessage(dmPane(peer), f.from, f.ts, f.text, `to ${(f.to || []).join(', ')}`);
+    const extra = [`to ${(f.to || []).join(', ')}`, awayNote(f)].filter(Boolean).join(', ');
+    addMessage(dmPane(peer), f.from, f.ts, f.text, extra);
   }
 
   function onPresence(f) {
@@ -499,6 +626,355 @@
   }
 
   // ---------------------------------------------------------------------------------------------
+  // History, recovery and deleted messages. Room messages are kept in seq order whatever way
+  // they arrive (join history, recovery, "load older", live), and a seq is shown once.
+  // ---------------------------------------------------------------------------------------------
+
+  function showJoinHistory(pane, entries) {
+    for (const entry of entries) showEntry(pane, entry, false);
+    // joined.history has no `more`: an oldest seq above 1 is worth one `history` request.
+    if (entries.length) pane.moreOlder = entries[0].seq > 1 && oldestSeq(pane) > 1;
+    renderOlder(pane);
+  }
+
+  function onRecovery(f) {
+    withRoom(f, (pane) => {
+      if (f.epoch && f.epoch !== pane.epoch) {
+        forgetSeqs(pane);
+        pane.epoch = f.epoch;
+      }
+      const since = state.sinceSent.get(pane.key);
+      state.sinceSent.delete(pane.key);
+      if (f.ok) {
+        for (const entry of f.messages || []) showEntry(pane, entry, true);
+      } else {
+        addGapNotice(pane, f, since);
+      }
+      rememberSeen(pane);
+    });
+  }
+
+  // ok: false: nothing was replayed. Say how much is missing and why, and offer to page through
+  // what the hub still keeps.
+  function addGapNotice(pane, f, since) {
+    const n = typeof f.missing === 'number' ? f.missing : null;
+    const what = n === null ? 'the messages sent while you were away' : `${n} message${n === 1 ? '' : 's'}`;
+    const why = RECOVERY_REASONS[f.reason] || f.reason || 'the hub did not say why';
+    const li = el('li', 'note gap');
+    li.append(el('span', 'gap-text', `Could not recover ${what} (${why}).`), ' ');
+    appendItem(pane, li);
+    // A new history already on show (a reload's join history): "load older" pages through it.
+    if (f.reason === 'epoch_changed' && pane.bySeq.size) return;
+    const button = el('button', 'load-missed quiet', 'Load history');
+    button.type = 'button';
+    // After an epoch change the old seqs mean nothing: start from the newest page instead.
+    const gap = { li, button, after: f.reason === 'epoch_changed' ? null : since ?? null, until: pane.gapUntil };
+    button.onclick = () => loadMissed(pane, gap);
+    li.append(button);
+  }
+
+  function loadMissed(pane, gap) {
+    const frame = { type: 'history', room: pane.name, limit: HISTORY_PAGE };
+    if (gap.after !== null) frame.after = gap.after;
+    if (!sendHistory(pane, frame, { kind: 'missed', gap })) return;
+    gap.button.disabled = true;
+    gap.button.textContent = 'Loading…';
+  }
+
+  function requestOlder(pane) {
+    const before = oldestSeq(pane);
+    const frame = { type: 'history', room: pane.name, limit: HISTORY_PAGE };
+    if (before !== Infinity) frame.before = before;
+    if (!sendHistory(pane, frame, { kind: 'older' })) return;
+    pane.olderButton.disabled = true;
+    pane.olderButton.textContent = 'Loading…';
+  }
+
+  // `history` answers carry no request id; the hub answers in order, so a queue matches them.
+  function sendHistory(pane, frame, request) {
+    if (!sendWhenWelcomed(frame)) return false;
+    state.historyQueue.push({ key: pane.key, ...request });
+    return true;
+  }
+
+  function onHistory(f) {
+    const request = state.historyQueue.shift();
+    withRoom(f, (pane) => {
+      if (f.epoch && f.epoch !== pane.epoch) {
+        forgetSeqs(pane);
+        pane.epoch = f.epoch;
+      }
+      const entries = f.messages || [];
+      if (request && request.kind === 'older') return showOlder(pane, entries, f.more);
+      for (const entry of entries) showEntry(pane, entry, false);
+      if (request && request.kind === 'missed') missedLoaded(request.gap, entries, f.more);
+    });
+  }
+
+  function showOlder(pane, entries, more) {
+    // Keep the reader where they were: older messages grow the list above them.
+    const list = pane.messages;
+    const fromBottom = list.scrollHeight - list.scrollTop;
+    for (const entry of entries) showEntry(pane, entry, false);
+    list.scrollTop = list.scrollHeight - fromBottom;
+    pane.moreOlder = Boolean(more) && entries.length > 0;
+    pane.olderDone = !pane.moreOlder;
+    renderOlder(pane);
+  }
+
+  function missedLoaded(gap, entries, more) {
+    const last = entries.length ? entries[entries.length - 1].seq : null;
+    // Paging forward from `since`: done once the page reaches what `joined` said was the latest.
+    const done = gap.after === null || !more || last === null || last >= gap.until;
+    if (done) return gap.button.remove();
+    gap.after = last;
+    gap.button.disabled = false;
+    gap.button.textContent = 'Load more';
+  }
+
+  function historyFailed(f) {
+    const request = state.historyQueue.shift();
+    const pane = request && roomPaneByKey(request.key);
+    if (pane) resetHistoryControls(pane);
+    toast(f.code, readable(f));
+  }
+
+  function resetHistoryControls(pane) {
+    if (pane.kind !== 'room') return;
+    renderOlder(pane);
+    for (const button of pane.messages.querySelectorAll('.load-missed')) {
+      button.disabled = false;
+      button.textContent = 'Load history';
+    }
+  }
+
+  function renderOlder(pane) {
+    if (!pane.olderItem) return;
+    pane.olderItem.hidden = !pane.moreOlder && !pane.olderDone;
+    pane.olderButton.hidden = !pane.moreOlder;
+    pane.olderButton.disabled = false;
+    pane.olderButton.textContent = 'Load older messages';
+    pane.olderHint.hidden = pane.moreOlder || !pane.olderDone;
+  }
+
+  // One room message (live, or an entry of history or recovery) in its place by seq. Returns
+  // whether it was new; a tombstone for a seq already shown removes that message.
+  function showEntry(pane, entry, unread) {
+    if (typeof entry.seq !== 'number') return false;
+    if (pane.bySeq.has(entry.seq)) {
+      if (entry.deleted) markRemoved(pane, entry.seq);
+      return false;
+    }
+    const li = entry.deleted ? removedItem() : messageItem(entry.from, entry.ts, entry.text);
+    li.dataset.seq = String(entry.seq);
+    pane.bySeq.set(entry.seq, li);
+    insertBySeq(pane, li, entry.seq);
+    if (unread && !entry.deleted) countUnread(pane, entry.from);
+    return true;
+  }
+
+  function insertBySeq(pane, li, seq) {
+    // Nearly always the newest: walk from the end to the first item with a smaller seq.
+    let next = null;
+    for (let node = pane.messages.lastElementChild; node; node = node.previousElementSibling) {
+      if (node.dataset.seq === undefined) continue;
+      if (Number(node.dataset.seq) < seq) break;
+      next = node;
+    }
+    if (!next) return appendItem(pane, li);
+    const list = pane.messages;
+    const atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    list.insertBefore(li, next);
+    scrollToEnd(pane, atEnd);
+  }
+
+  function removedItem() {
+    return el('li', 'note removed', 'message removed by the operator');
+  }
+
+  function markRemoved(pane, seq) {
+    const old = pane.bySeq.get(seq);
+    if (!old || old.classList.contains('removed')) return;
+    const li = removedItem();
+    li.dataset.seq = String(seq);
+    old.replaceWith(li);
+    pane.bySeq.set(seq, li);
+  }
+
+  function oldestSeq(pane) {
+    let oldest = Infinity;
+    for (const seq of pane.bySeq.keys()) oldest = Math.min(oldest, seq);
+    return oldest;
+  }
+
+  // A new epoch: the seqs shown belong to a history the hub no longer has, so they no longer
+  // place or match anything. The messages stay on screen as they were.
+  function forgetSeqs(pane) {
+    for (const li of pane.bySeq.values()) delete li.dataset.seq;
+    pane.bySeq.clear();
+    pane.lastSeq = null;
+    pane.moreOlder = false;
+    pane.olderDone = false;
+    renderOlder(pane);
+    forgetSeen(pane.key);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Moderation: mutes, slow mode, room settings, room passwords
+  // ---------------------------------------------------------------------------------------------
+
+  // "for 9 more minutes" (or with lead 'in' and more '': "in 9 minutes"), or "until the
+  // operator lifts it" when there is no end.
+  function timeLeft(until, lead = 'for', more = ' more') {
+    if (!until) return 'until the operator lifts it';
+    const s = Math.max(1, Math.ceil((Date.parse(until) - Date.now()) / 1000));
+    const m = Math.ceil(s / 60);
+    const h = Math.round(m / 60);
+    if (s < 60) return `${lead} ${s}${more} second${s === 1 ? '' : 's'}`;
+    if (m < 120) return `${lead} ${m}${more} minute${m === 1 ? '' : 's'}`;
+    if (h < 48) return `${lead} about ${h}${more} hours`;
+    return `until ${new Date(until).toLocaleString()}`;
+  }
+
+  function muteCovers(pane) {
+    for (const key of [pane.key, '']) {
+      if (!state.mutes.has(key)) continue;
+      const until = state.mutes.get(key);
+      if (!until || Date.parse(until) > Date.now()) return true;
+    }
+    return false;
+  }
+
+  function roomPanes() {
+    return [...state.panes.values()].filter((p) => p.kind === 'room');
+  }
+
+  function roomPaneByKey(key) {
+    return roomPanes().find((p) => p.key === key);
+  }
+
+  function onMuted(f) {
+    const by = f.by ? ` by ${f.by}` : '';
+    const reason = f.reason ? `: ${f.reason}` : '';
+    state.mutes.set(f.room ? keyOf(f.room) : '', f.until ?? null);
+    if (!f.room) {
+      toast('muted', `You were muted on the whole hub${by} ${timeLeft(f.until)}${reason}.`, 'info');
+      for (const pane of roomPanes()) renderFlags(pane);
+      return;
+    }
+    withRoom(f, (pane) => {
+      addNote(pane, `You were muted in ${pane.name}${by} ${timeLeft(f.until)}${reason}. Others do not see what you write here until then.`, 'moderation');
+      renderFlags(pane);
+    });
+  }
+
+  function onUnmuted(f) {
+    state.mutes.delete(f.room ? keyOf(f.room) : '');
+    if (!f.room) {
+      toast('unmuted', 'You are no longer muted: you can send messages again.', 'info');
+      for (const pane of roomPanes()) renderFlags(pane);
+      return;
+    }
+    withRoom(f, (pane) => {
+      addNote(pane, `You are no longer muted in ${pane.name}: you can send messages again.`, 'moderation');
+      renderFlags(pane);
+    });
+  }
+
+  function setSettings(pane, settings, announce) {
+    const before = pane.settings;
+    pane.settings = { max_members: 0, locked: false, slow_mode_s: 0, password: false, ...settings };
+    renderFlags(pane);
+    if (pane.settings.slow_mode_s <= 0) stopSlowCountdown(pane);
+    if (!announce) return;
+    const now = pane.settings;
+    const said = [];
+    if (now.slow_mode_s !== before.slow_mode_s) {
+      said.push(now.slow_mode_s > 0 ? `turned on slow mode: one message per person every ${now.slow_mode_s} s`
+        : 'turned slow mode off');
+    }
+    if (now.locked !== before.locked) said.push(now.locked ? 'locked the room: it takes no new members' : 'unlocked the room');
+    if (now.password !== before.password) said.push(now.password ? 'set a room password' : 'removed the room password');
+    if (now.max_members !== before.max_members) {
+      said.push(now.max_members > 0 ? `limited the room to ${now.max_members} members` : 'removed the member limit');
+    }
+    if (said.length) addNote(pane, `The operator ${said.join(', ')}.`, 'moderation');
+  }
+
+  // The room's state in its header, in words: slow mode, locked, password, size, muted.
+  function renderFlags(pane) {
+    if (!pane.flagsNode) return;
+    const s = pane.settings;
+    const flags = [];
+    if (s.slow_mode_s > 0) flags.push(['slow', `Slow mode: one message every ${s.slow_mode_s} s`]);
+    if (s.locked) flags.push(['locked', 'Locked: no new members']);
+    if (s.password) flags.push(['password', 'Needs a password']);
+    if (s.max_members > 0) flags.push(['limit', `At most ${s.max_members} members`]);
+    if (muteCovers(pane)) flags.push(['muted', 'You are muted here']);
+    pane.flagsNode.replaceChildren(...flags.map(([cls, text]) => el('span', `flag flag-${cls}`, text)));
+    pane.flagsNode.hidden = flags.length === 0;
+  }
+
+  function startSlowCountdown(pane, seconds) {
+    const s = Math.max(1, Number(seconds) || 1);
+    pane.slowUntil = Math.max(pane.slowUntil || 0, Date.now() + s * 1000);
+    clearInterval(pane.slowTimer);
+    pane.slowTimer = setInterval(() => tickSlow(pane), 250);
+    tickSlow(pane);
+  }
+
+  function tickSlow(pane) {
+    const left = Math.ceil((pane.slowUntil - Date.now()) / 1000);
+    if (left <= 0) return stopSlowCountdown(pane);
+    pane.sendButton.disabled = true;
+    pane.sendButton.textContent = `${left} s`;
+    pane.composerNote.textContent = `Slow mode: you can send again in ${left} s`;
+  }
+
+  function stopSlowCountdown(pane) {
+    clearInterval(pane.slowTimer);
+    pane.slowTimer = null;
+    pane.slowUntil = 0;
+    if (!pane.sendButton) return;
+    pane.sendButton.disabled = false;
+    pane.sendButton.textContent = 'Send';
+    pane.composerNote.textContent = '';
+  }
+
+  // bad_room_password: ask for it, then join again with it. Cancel gives the room up.
+  function askRoomPassword(key, wasWrong) {
+    const name = state.rooms.get(key)?.name || findRoomName(key);
+    $('#room-password-title').textContent = `${name} needs a password`;
+    $('#room-password-error').textContent = wasWrong ? 'That password is not right. Try again.' : '';
+    $('#room-password-input').value = '';
+    $('#room-password').dataset.room = name;
+    $('#room-password').hidden = false;
+    $('#room-password-input').focus();
+  }
+
+  function onRoomPasswordSubmit(ev) {
+    ev.preventDefault();
+    const name = $('#room-password').dataset.room;
+    const password = $('#room-password-input').value;
+    if (!password) return $('#room-password-input').focus();
+    $('#room-password').hidden = true;
+    state.roomPasswords.set(keyOf(name), password);
+    state.openOnJoin = keyOf(name);
+    if (state.welcomed) requestJoin(name);
+  }
+
+  function cancelRoomPassword() {
+    const name = $('#room-password').dataset.room;
+    $('#room-password').hidden = true;
+    state.roomPasswords.delete(keyOf(name));
+    const pane = state.panes.get('room:' + findRoomName(name));
+    if (pane) closePane(pane);
+    forgetSeen(keyOf(name));
+    rememberRooms();
+    renderRooms();
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Rooms list and members
   // ---------------------------------------------------------------------------------------------
 
@@ -508,8 +984,19 @@
     requestJoin(name);
   }
 
+  // A pane that already shows the room asks only for what it missed (`since`); a new one also
+  // starts with the recent past (`history`), and after a reload both come from localStorage.
   function requestJoin(room) {
-    if (send({ type: 'join', room })) state.joinQueue.push(keyOf(room));
+    const key = keyOf(room);
+    const pane = state.panes.get('room:' + findRoomName(room));
+    const frame = { type: 'join', room };
+    const seen = pane && pane.epoch ? { seq: pane.lastSeq || 0, epoch: pane.epoch } : store.seen?.[key];
+    if (seen && seen.epoch) frame.since = { seq: seen.seq, epoch: seen.epoch };
+    if (!pane || !pane.bySeq.size) frame.history = HISTORY_ON_JOIN;
+    if (state.roomPasswords.has(key)) frame.password = state.roomPasswords.get(key);
+    if (!send(frame)) return;
+    state.joinQueue.push(key);
+    if (frame.since) state.sinceSent.set(key, frame.since.seq);
   }
 
   function refreshRoomsSoon() {
@@ -606,7 +1093,10 @@
   function createPane(kind, name) {
     const id = `${kind}:${name}`;
     const pane = { id, kind, name, key: keyOf(name), unread: 0, count: 0, lastSeq: null,
-      members: new Map(), typing: new Map(), lastTypingSent: 0 };
+      members: new Map(), typing: new Map(), lastTypingSent: 0,
+      epoch: null, bySeq: new Map(), moreOlder: false, olderDone: false, gapUntil: 0,
+      settings: { max_members: 0, locked: false, slow_mode_s: 0, password: false },
+      slowUntil: 0, slowTimer: null };
 
     const section = el('section', 'pane');
     section.dataset.pane = id;
@@ -620,14 +1110,19 @@
       const leave = el('button', 'leave quiet', 'Leave room');
       leave.type = 'button';
       leave.onclick = () => { if (sendWhenWelcomed({ type: 'leave', room: name })) state.leaving.add(pane.key); };
-      head.append(pane.topicNode, leave);
+      pane.flagsNode = el('p', 'room-flags');
+      pane.flagsNode.hidden = true;
+      head.append(pane.topicNode, pane.flagsNode, leave);
     }
     const messages = el('ol', 'messages');
     messages.setAttribute('role', 'log');
     messages.setAttribute('aria-live', 'polite');
     messages.setAttribute('aria-label', `Messages in ${kind === 'room' ? name : 'the conversation with ' + name}`);
+    if (kind === 'room') messages.append(olderItem(pane));
     const typing = el('p', 'typing');
     typing.setAttribute('aria-live', 'polite');
+    const composerNote = el('p', 'composer-note');
+    composerNote.setAttribute('aria-live', 'polite');
     const form = el('form', 'composer-form');
     const label = el('label', 'sr-only', kind === 'room' ? `Message to ${name}` : `Direct message to ${name}`);
     const composer = el('textarea', 'composer');
@@ -638,15 +1133,28 @@
     const sendBtn = el('button', 'send', 'Send');
     sendBtn.type = 'submit';
     form.append(label, composer, sendBtn);
-    section.append(head, messages, typing, form);
+    section.append(head, messages, typing, composerNote, form);
     $('#panes').append(section);
 
-    Object.assign(pane, { section, messages, typingNode: typing, composer });
+    Object.assign(pane, { section, messages, typingNode: typing, composer, composerNote, sendButton: sendBtn });
     wireComposer(pane, form);
     pane.tab = createTab(pane);
     state.panes.set(id, pane);
     $('#empty-hint').hidden = true;
     return pane;
+  }
+
+  // The top of a room's list: "Load older messages" while the hub may have more.
+  function olderItem(pane) {
+    const li = el('li', 'older');
+    li.hidden = true;
+    pane.olderButton = el('button', 'load-older quiet', 'Load older messages');
+    pane.olderButton.type = 'button';
+    pane.olderButton.onclick = () => requestOlder(pane);
+    pane.olderHint = el('span', 'hint', 'This is the start of what the hub keeps of this room.');
+    li.append(pane.olderButton, pane.olderHint);
+    pane.olderItem = li;
+    return li;
   }
 
   function createTab(pane) {
@@ -696,6 +1204,7 @@
     pane.section.remove();
     pane.tab.remove();
     for (const t of pane.typing.values()) clearTimeout(t.timer);
+    clearInterval(pane.slowTimer);
     state.panes.delete(pane.id);
     if (state.memberRoom === pane.key && pane.kind === 'room') state.memberRoom = null;
     if (state.active === pane.id) {
@@ -716,6 +1225,16 @@
   }
 
   function addMessage(pane, from, ts, text, extra) {
+    appendItem(pane, messageItem(from, ts, text, extra));
+    countUnread(pane, from);
+  }
+
+  function countUnread(pane, from) {
+    if (!state.active) activate(pane.id);
+    else if (state.active !== pane.id && !isMe(from)) setUnread(pane, pane.unread + 1);
+  }
+
+  function messageItem(from, ts, text, extra) {
     const li = el('li', 'message' + (isMe(from) ? ' mine' : ''));
     const meta = el('div', 'meta');
     const time = el('time', 'time', localTime(ts));
@@ -725,9 +1244,7 @@
     const body = el('div', 'text');
     body.append(linkify(text));
     li.append(meta, body);
-    appendItem(pane, li);
-    if (!state.active) activate(pane.id);
-    else if (state.active !== pane.id && !isMe(from)) setUnread(pane, pane.unread + 1);
+    return li;
   }
 
   function addNote(pane, text, cls = '') {
@@ -799,10 +1316,12 @@
     if (text.length > state.limits.max_text_chars) {
       return toast('too_large', `That message is too long: at most ${state.limits.max_text_chars} characters (it has ${text.length}).`);
     }
+    if (pane.slowUntil > Date.now()) return tickSlow(pane); // the countdown says how long
     const cid = `c${++state.cid}`;
     const frame = pane.kind === 'room' ? { type: 'say', room: pane.name, text, cid } : { type: 'dm', to: pane.name, text, cid };
     if (!sendWhenWelcomed(frame)) return; // keep the text so nothing typed is lost
     if (pane.kind === 'dm') state.pendingDm.set(cid, { to: pane.name, text });
+    else state.pendingSay.set(cid, { key: pane.key, text });
     pane.lastTypingSent = 0;
     pane.composer.value = '';
     autosize(pane.composer);
@@ -962,6 +1481,7 @@
     if (!state.pairing && keyOf(name) !== keyOf(store.name || '')) {
       store.token = undefined;
       store.rooms = undefined;
+      store.seen = undefined;
       resetPanes();
     }
     if (!state.pairing) store.name = name;
@@ -987,6 +1507,9 @@
     store.auto = false;
     store.token = undefined;
     store.rooms = undefined;
+    store.seen = undefined;
+    state.mutes.clear();
+    state.roomPasswords.clear();
     saveStore();
     resetPanes();
     showLogin('');
@@ -1012,6 +1535,12 @@
   function localTime(ts) {
     const d = ts ? new Date(ts) : new Date();
     return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  }
+
+  // "ann", "ann and bob", "ann, bob and cy".
+  function listNames(names) {
+    if (names.length < 2) return names.join('');
+    return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
   }
 
   function shorten(text) {
@@ -1056,6 +1585,8 @@
     $('#pairing-new').addEventListener('click', requestPairing);
     $('#pairing-copy').addEventListener('click', copyPairingLink);
     $('#reconnect-button').addEventListener('click', reconnectNow);
+    $('#room-password-form').addEventListener('submit', onRoomPasswordSubmit);
+    $('#room-password-cancel').addEventListener('click', cancelRoomPassword);
     $('#fatal-login').addEventListener('click', logout);
     $('#logout').addEventListener('click', logout);
     $('#drawer-toggle').addEventListener('click', () => toggleDrawer());
@@ -1063,6 +1594,7 @@
     document.addEventListener('keydown', (ev) => {
       if (ev.key !== 'Escape') return;
       if (!$('#pairing').hidden) closePairing();
+      else if (!$('#room-password').hidden) cancelRoomPassword();
       else closeDrawer();
     });
     // Back on the network: no need to sit out the rest of the back-off.
@@ -1081,6 +1613,7 @@
     state.attempt = 0;
     store.token = undefined;
     store.rooms = undefined;
+    store.seen = undefined;
     showChat();
     connect();
     return true;

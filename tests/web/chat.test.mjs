@@ -11,219 +11,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, accessSync, constants, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { Hub, Person, launchBrowser, sleep, until, textOf, WAIT_MS } from './harness.mjs';
 
-const CHROMIUM = process.env.CONFAB_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--disable-quic'];
-const WAIT_MS = 10_000; // the bound of every wait for the page, the hub or a process
 const SCREENSHOT = process.env.CONFAB_WEB_SCREENSHOT || join(tmpdir(), 'confab-web-client.png');
-
-function confabBin() {
-    const path = process.env.CONFAB_BIN;
-    if (!path) {
-        throw new Error('CONFAB_BIN is not set: point it at the built confab binary, ' +
-            'e.g. CONFAB_BIN=../../build/app/confab (CTest sets it)');
-    }
-    accessSync(path, constants.X_OK);
-    return path;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The hub
-
-class Hub {
-    static async start() {
-        const hub = new Hub();
-        await hub.#start();
-        return hub;
-    }
-
-    #start() {
-        this.binary = confabBin();
-        this.dataDir = mkdtempSync(join(tmpdir(), 'confab-web-'));
-        this.log = [];
-        this.proc = spawn(this.binary, ['--headless', '--port', '0', '--data-dir', this.dataDir,
-            '--listen', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-        this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) =>
-            resolve(code ?? signal)));
-        return new Promise((resolve, reject) => {
-            const timer = setTimeout(() => fail('did not report a port in time'), WAIT_MS);
-            const fail = (why) => {
-                clearTimeout(timer);
-                reject(new Error(`the hub ${why}; its log:\n${this.log.join('\n')}`));
-            };
-            let pending = { out: '', err: '' };
-            const onData = (which) => (chunk) => {
-                pending[which] += chunk.toString();
-                const lines = pending[which].split('\n');
-                pending[which] = lines.pop();
-                for (const line of lines) {
-                    this.log.push(line);
-                    const found = /listening on 127\.0\.0\.1:(\d+)/.exec(line);
-                    if (found && !this.port) {
-                        this.port = Number(found[1]);
-                        this.url = `http://127.0.0.1:${this.port}/`;
-                        clearTimeout(timer);
-                        resolve();
-                    }
-                }
-            };
-            this.proc.stdout.on('data', onData('out'));
-            this.proc.stderr.on('data', onData('err'));
-            this.proc.once('error', (e) => fail(`could not start: ${e.message}`));
-            this.exited.then((status) => { if (!this.port) fail(`exited (${status})`); });
-        });
-    }
-
-    // `confab ctl --data-dir DIR ARGS...`; its stdout, parsed when --json is among ARGS.
-    ctl(...args) {
-        return new Promise((resolve, reject) => {
-            execFile(this.binary, ['ctl', '--data-dir', this.dataDir, ...args],
-                { timeout: WAIT_MS }, (error, stdout, stderr) => {
-                    if (error) {
-                        reject(new Error(`confab ctl ${args.join(' ')} failed ` +
-                            `(${error.code ?? error.signal}): ${stderr}`));
-                        return;
-                    }
-                    try {
-                        resolve(args.includes('--json') ? JSON.parse(stdout) : stdout);
-                    } catch (e) {
-                        reject(new Error(`confab ctl ${args.join(' ')}: not JSON: ${stdout}`));
-                    }
-                });
-        });
-    }
-
-    async stop() {
-        if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
-            process.kill(this.proc.pid, 'SIGTERM');
-            const killed = await Promise.race([this.exited, sleep(WAIT_MS).then(() => 'timeout')]);
-            if (killed === 'timeout') {
-                process.kill(this.proc.pid, 'SIGKILL');
-                await this.exited;
-            }
-        }
-        if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// Polls fn until it returns something truthy; fails with `what` and the last value after ms.
-async function until(what, fn, ms = WAIT_MS) {
-    const deadline = Date.now() + ms;
-    let last;
-    for (;;) {
-        try {
-            last = await fn();
-            if (last) return last;
-        } catch (e) {
-            last = e;
-        }
-        if (Date.now() > deadline) {
-            assert.fail(`timed out after ${ms} ms waiting for ${what}; last seen: ` +
-                (last instanceof Error ? last.message : JSON.stringify(last)));
-        }
-        await sleep(100);
-    }
-}
-
-const textOf = async (locator) => (await locator.count()) ? (await locator.first().innerText()) : '';
-
-// A browser context as one person, with every WebSocket frame its page receives kept in order.
-class Person {
-    constructor(name, context, page) {
-        this.name = name;
-        this.context = context;
-        this.page = page;
-        this.frames = []; // {t, frame} received on any of the page's WebSockets
-        this.sockets = []; // every WebSocket the page opened, with when
-        this.problems = []; // page errors and console errors, for the failure message
-        page.on('websocket', (ws) => {
-            this.sockets.push({ t: Date.now(), url: ws.url() });
-            ws.on('framereceived', ({ payload }) => {
-                try {
-                    this.frames.push({ t: Date.now(), frame: JSON.parse(payload.toString()) });
-                } catch { /* not JSON: not ours to judge here */ }
-            });
-        });
-        page.on('pageerror', (e) => this.problems.push(`pageerror: ${e.message}`));
-        page.on('response', (r) => { if (r.status() >= 400) this.problems.push(`HTTP ${r.status()} ${r.url()}`); });
-        page.on('console', (m) => { if (m.type() === 'error') this.problems.push(`console: ${m.text()}`); });
-    }
-
-    static async open(browser, name, url) {
-        const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
-        context.setDefaultTimeout(WAIT_MS);
-        const page = await context.newPage();
-        const person = new Person(name, context, page);
-        await page.goto(url, { waitUntil: 'load', timeout: WAIT_MS });
-        return person;
-    }
-
-    async login(name = this.name) {
-        const { page } = this;
-        await page.locator('#login').waitFor({ state: 'visible' });
-        await page.fill('#name', name);
-        await page.fill('#password', '');
-        await page.click('#join-button');
-    }
-
-    async loginAndWait() {
-        await this.login();
-        const { page } = this;
-        await page.locator('#chat').waitFor({ state: 'visible' });
-        await page.locator('#login').waitFor({ state: 'hidden' });
-        await until(`${this.name}: #me shows the name`,
-            async () => (await textOf(page.locator('#me'))).includes(this.name));
-        await until(`${this.name}: #connection-state says connected`,
-            async () => isConnected(await textOf(page.locator('#connection-state'))));
-    }
-
-    pane(key) { return this.page.locator(`[data-pane="${key}"]`); }
-    tab(key) { return this.page.locator(`#tabs [data-tab="${key}"]`); }
-
-    // Opens a tab as a person would: a click near its start, on the name, not its middle, which
-    // may be a close button or empty space.
-    async openTab(key) {
-        const tab = this.tab(key);
-        await tab.waitFor({ state: 'visible' });
-        const box = await tab.boundingBox();
-        await tab.click({ position: { x: Math.min(12, box.width / 4), y: box.height / 2 } });
-        await this.pane(key).waitFor({ state: 'visible' });
-    }
-
-    async say(key, text) {
-        const composer = this.pane(key).locator('textarea.composer');
-        await composer.fill(text);
-        await composer.press('Enter');
-    }
-
-    // Waits until the pane holds a .message from `from` whose .text contains `text`.
-    async sees(key, from, text) {
-        await until(`${this.name} sees "${text}" from ${from} in ${key}`, async () =>
-            this.pane(key).locator('.messages .message')
-                .filter({ has: this.page.locator('.from', { hasText: from }) })
-                .filter({ has: this.page.locator('.text', { hasText: text }) })
-                .count());
-    }
-
-    report() {
-        return `${this.name}: ${this.problems.length ? this.problems.join(' | ') : 'no page errors'}`;
-    }
-}
-
-// "connected", but not "disconnected" or "reconnecting".
-const isConnected = (s) => /(^|[^a-z])connected/i.test(s) && !/reconnecting/i.test(s);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -234,17 +27,17 @@ const people = [];
 before(async () => {
     hub = await Hub.start();
     await hub.ctl('room', 'create', 'lab', '--topic', '3D printing');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
-        args: CHROMIUM_ARGS, timeout: WAIT_MS * 3 });
+    browser = await launchBrowser();
 });
 
 after(async () => {
     for (const p of people) console.log(`# ${p.report()}`);
+    if (hub) console.log(`# ${hub.report()}`);
     if (browser) await browser.close().catch(() => {});
     if (hub) await hub.stop();
 });
 
-async function person(name, url = hub.url) {
+async function person(name, url = hub.pageUrl) {
     const p = await Person.open(browser, name, url);
     people.push(p);
     return p;
