@@ -441,7 +441,8 @@ void Hub::sendPrivately(Connection *sender, const QList<User *> &targets, Direct
         }
 
         std::vector<Connection *> recipients;
-        for (const QString &key : QStringList(online) << senderKey) {
+        const QStringList users = QStringList(online) << senderKey;
+        for (const QString &key : users) {
             if (const User *user = m_users.value(key))
                 recipients.insert(recipients.end(), user->connections.begin(),
                                   user->connections.end());

@@ -305,10 +305,10 @@ class InteropTest(unittest.IsolatedAsyncioTestCase):
     async def test_operator_broadcast_reaches_everyone(self):
         a1, a2, bob, carol = await self.cast()
         dave = await self.connect("dave")  # in no room
-        await self.hub.ctl("broadcast", "Pizza in the kitchen")
+        await self.hub.ctl("--as", "Front Desk", "broadcast", "Pizza in the kitchen")
         for client in (a1, a2, bob, carol, dave):
             frame = await client.expect("announcement", text="Pizza in the kitchen")
-            self.assertEqual(frame["from"], "operator")
+            self.assertEqual(frame["from"], "Front Desk")  # ctl acts under --as
             self.assertNotIn("room", frame)
         await self.hub.ctl("broadcast", "General only", "--room", "general")
         for client in (a1, a2, bob, carol):
@@ -318,10 +318,10 @@ class InteropTest(unittest.IsolatedAsyncioTestCase):
 
     async def test_operator_kick_closes_every_device_with_4001(self):
         a1, a2, bob, carol = await self.cast()
-        await self.hub.ctl("kick", "alice", "--reason", "too much noise")
+        await self.hub.ctl("--as", "Front Desk", "kick", "alice", "--reason", "too much noise")
         for client in (a1, a2):
             kicked_at = await client.expect_at("kicked", reason="too much noise")
-            self.assertEqual(client.frames[kicked_at]["by"], "operator")
+            self.assertEqual(client.frames[kicked_at]["by"], "Front Desk")
             self.assertEqual(await client.close_code(), (4001, "too much noise"))
             self.assertEqual(kicked_at, len(client.frames) - 1, "kicked is the last frame")
         await bob.expect("presence", user="alice", status="offline")
