@@ -2,7 +2,9 @@
 
 #include <sys/resource.h>
 
+#include <QRandomGenerator>
 #include <QTcpSocket>
+#include <QTimer>
 #include <QTimer>
 
 #include "wsframe.h"
@@ -49,6 +51,12 @@ LoadClient::~LoadClient()
 
 void LoadClient::start()
 {
+    // Names are claimed for days (name_retention_days), so each run brings its own.
+    m_namePrefix = "l" + QByteArray::number(QRandomGenerator::global()->generate(), 16) + '-';
+    QTimer::singleShot(qint64(m_options.connectTimeoutS) * 1000, this, [this] {
+        if (m_result.joined < m_options.connections)
+            finish(); // not everyone got in: the report says how many did, and the exit code
+    });
     m_clock.start();
     m_peers.reserve(m_options.connections);
     for (int i = 0; i < m_options.connections; ++i)
@@ -89,8 +97,8 @@ void LoadClient::onReadable(Peer *peer)
             return;
         peer->upgraded = peer->buffer.startsWith("HTTP/1.1 101");
         peer->buffer.remove(0, end + 4);
-        const QByteArray hello = R"({"type":"hello","user":"load)" + QByteArray::number(peer->index)
-                                 + R"(","device":"bench"})";
+        const QByteArray hello = R"({"type":"hello","user":")" + m_namePrefix
+                                 + QByteArray::number(peer->index) + R"(","device":"bench"})";
         peer->socket->write(maskedText(hello));
     }
 
@@ -120,6 +128,9 @@ void LoadClient::onFrame(Peer *peer, const QByteArray &payload)
         }
         return;
     }
+
+    if (m_result.firstError.isEmpty() && payload.contains("\"type\":\"error\""))
+        m_result.firstError = payload;
 
     if (payload.contains("\"type\":\"welcome\"")) {
         ++m_result.welcomed;
@@ -174,6 +185,8 @@ void LoadClient::sendDue()
 
 void LoadClient::finish()
 {
+    if (m_finished)
+        return;
     m_result.seconds = m_options.durationS;
     m_result.cpuSeconds = cpuSeconds() - m_cpuAtMeasureStart;
     m_finished = true;

@@ -32,6 +32,7 @@ public:
         int warmupS = 2; // of sending before measuring
         int sourceAddresses = 1; // 127.0.0.1, 127.0.0.2, ...
         int textBytes = 64;
+        int connectTimeoutS = 60; // give up if not everyone has joined by then
     };
 
     struct Result
@@ -46,6 +47,7 @@ public:
         std::vector<double> latenciesMs;
         int closed = 0; // connections the hub closed
         double cpuSeconds = 0; // this process's user + system time while measuring
+        QByteArray firstError; // the first error frame the hub sent, to say why
     };
 
     explicit LoadClient(const Options &options, QObject *parent = nullptr);
@@ -86,5 +88,6 @@ private:
     qint64 m_sentSoFar = 0;
     double m_cpuAtMeasureStart = 0;
     bool m_sending = false;
+    QByteArray m_namePrefix;
     bool m_finished = false;
 };

@@ -94,6 +94,7 @@ int main(int argc, char **argv)
         {QStringLiteral("p999_ms"), percentile(r.latenciesMs, 0.999)},
         {QStringLiteral("max_ms"), r.latenciesMs.empty() ? 0 : r.latenciesMs.back()},
         {QStringLiteral("closed_by_hub"), r.closed},
+        {QStringLiteral("first_error"), QString::fromUtf8(r.firstError)},
         {QStringLiteral("client_cpu_percent"),
          r.seconds > 0 ? 100.0 * r.cpuSeconds / r.seconds : 0},
     };

@@ -32,8 +32,7 @@ class Hub:
         self.dir = tempfile.TemporaryDirectory(prefix="confab-bench-")
         self.proc = subprocess.Popen(
             pinned(core, [binary, "--headless", "--listen", "127.0.0.1", "--port", "0",
-                          "--data-dir", self.dir.name, "--persist", "true" if persist else "false",
-                          "--log-level", "warning"]),
+                          "--data-dir", self.dir.name, "--persist", "true" if persist else "false"]),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.port = None
         found = threading.Event()
