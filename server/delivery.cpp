@@ -20,6 +20,10 @@ void Hub::send(Connection *connection, const QByteArray &wireFrame, bool isDeliv
 {
     if (connection->state == Connection::State::Closing || connection->overBound)
         return;
+    if (connection == m_answering && !connection->held.empty()) {
+        connection->held.push_back(wireFrame); // behind an answer that waits for the store
+        return;
+    }
 
     if (queuedBytes(connection) + wireFrame.size() > m_config.maxOutboundBytes) {
         // Closing now would change the room lists a fan-out may be walking; the close waits
@@ -42,6 +46,29 @@ void Hub::send(Connection *connection, const QByteArray &wireFrame, bool isDeliv
         connection->inDirtyList = true;
         m_dirty.push_back(connection->id);
         scheduleFlush();
+    }
+}
+
+// A frame whose answer comes from the store (a say's ack, a dm's): what this connection is
+// answered meanwhile waits behind it, so answers keep the order of the frames.
+void Hub::holdAnswers(Connection *connection)
+{
+    connection->held.push_back(std::nullopt);
+}
+
+// The store's answer has come: it goes first (the caller sends it next), then what waited.
+void Hub::releaseAnswer(Connection *connection)
+{
+    if (!connection->held.empty() && !connection->held.front())
+        connection->held.pop_front();
+}
+
+void Hub::flushHeld(Connection *connection)
+{
+    while (!connection->held.empty() && connection->held.front()) {
+        const QByteArray frame = *connection->held.front();
+        connection->held.pop_front();
+        send(connection, frame);
     }
 }
 

@@ -112,6 +112,7 @@ private:
     void handleJoin(Connection *connection, const Protocol::ClientFrame &frame);
     void handleLeave(Connection *connection, const Protocol::ClientFrame &frame);
     void handleSay(Connection *connection, const Protocol::ClientFrame &frame);
+    void deliverAccepted(Connection *sender, const ChatMessage &accepted, const QJsonValue &cid);
     void handleDm(Connection *connection, const Protocol::ClientFrame &frame);
     void handleMulticast(Connection *connection, const Protocol::ClientFrame &frame);
     bool isKnown(const User *user) const;
@@ -173,6 +174,11 @@ private:
     void announcePresence(User *user);
     User *findUser(const QString &name) const;
 
+    // Answers in frame order (delivery.cpp)
+    void holdAnswers(Connection *connection);
+    void releaseAnswer(Connection *connection);
+    void flushHeld(Connection *connection);
+
     // Delivery (delivery.cpp)
     void send(Connection *connection, const QByteArray &wireFrame, bool isDelivery = false);
     void sendJson(Connection *connection, const QJsonObject &frame);
@@ -207,6 +213,7 @@ private:
     std::vector<quint64> m_dirty; // connections with a non-empty outbox
     std::vector<quint64> m_slowConsumers; // to close with 4008 after the current delivery
     bool m_flushScheduled = false;
+    Connection *m_answering = nullptr; // the connection whose frame is being handled
     quint64 m_mark = 0;
 
     HubTotals m_totals;

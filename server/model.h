@@ -1,5 +1,7 @@
 #pragma once
 
+#include <deque>
+#include <optional>
 #include <vector>
 
 #include <QByteArray>
@@ -82,6 +84,11 @@ struct Connection
     IndexedSet<Room *> rooms;
 
     QByteArray outbox; // frames queued this loop iteration, written in one go
+
+    // Answers held back so that they go out in the order their frames came: a say's ack waits
+    // for its commit, and an answer to a later frame waits behind it. nullopt marks an answer
+    // still waiting for the store (Hub::holdAnswers, Hub::releaseAnswer).
+    std::deque<std::optional<QByteArray>> held;
     bool inDirtyList = false;
     bool overBound = false; // a slow consumer waiting for its 4008 close
     quint64 mark = 0; // de-duplicates recipients within one delivery

@@ -360,6 +360,9 @@ OperatorResult Hub::mute(const MuteRequest &request, const QString &by)
     if (!user)
         return OperatorResult::failure(Error::NoSuchUser,
                                        tr("nobody here is called %1").arg(request.user));
+    QString why;
+    if (!request.room.isEmpty() && !isValidRoomName(request.room, &why))
+        return OperatorResult::failure(Error::BadRoom, why);
     Room *room = request.room.isEmpty() ? nullptr : findRoom(request.room);
     if (!request.room.isEmpty() && !room)
         return OperatorResult::failure(Error::NoSuchRoom,
@@ -484,8 +487,9 @@ OperatorResult Hub::deleteMessage(const QString &name, quint64 seq, const QStrin
     if (!room)
         return OperatorResult::failure(Error::NoSuchRoom, tr("there is no room %1").arg(name));
     if (seq == 0 || seq > room->lastSeq || !m_store->deleteMessage(room->key, seq))
-        return OperatorResult::failure(Error::NoSuchMessage,
-                                       tr("%1 holds no message %2").arg(room->name).arg(seq));
+        return OperatorResult::failure(
+            Error::NoSuchMessage,
+            tr("%1 holds no message %2, or it is deleted already").arg(room->name).arg(seq));
 
     sendToRoom(room, {{QStringLiteral("type"), QStringLiteral("deleted")},
                       {QStringLiteral("room"), room->name},

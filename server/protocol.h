@@ -66,6 +66,7 @@ inline const QString SlowMode = QStringLiteral("slow_mode");
 inline const QString RoomFull = QStringLiteral("room_full");
 inline const QString BadRoomPassword = QStringLiteral("bad_room_password");
 inline const QString RoomLocked = QStringLiteral("room_locked");
+inline const QString NotStored = QStringLiteral("not_stored"); // the database refused a write
 inline const QString NoSuchMessage = QStringLiteral("no_such_message"); // operator commands only
 inline const QString NoSuchBan = QStringLiteral("no_such_ban"); // operator commands only
 inline const QString NoSuchMute = QStringLiteral("no_such_mute"); // operator commands only

@@ -1,6 +1,7 @@
 // Client frames: one small handler per frame type. Each reads as validate, act, notify.
 #include <QDeadlineTimer>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QTcpSocket>
 #include <QWebSocket>
 
@@ -54,6 +55,10 @@ void Hub::handleText(Connection *connection, const QString &text)
     m_totals.bytesIn += utf8.size();
     ++m_totals.messagesIn;
 
+    // Answers to this frame keep their place behind any that wait for the store.
+    const auto restore =
+        qScopeGuard([this, was = std::exchange(m_answering, connection)] { m_answering = was; });
+
     const ParseLimits limits {m_config.maxTextChars, m_config.maxMulticastUsers};
     ClientFrame frame;
     ParseError error;
@@ -71,6 +76,8 @@ void Hub::handleBinary(Connection *connection, const QByteArray &data)
     connection->lastInboundMs = QDeadlineTimer::current().deadline();
     connection->bytesIn += data.size();
     ++connection->messagesIn;
+    const auto restore =
+        qScopeGuard([this, was = std::exchange(m_answering, connection)] { m_answering = was; });
     rejectFrame(connection, Error::BadJson,
                 tr("binary frames are not understood; send JSON in text frames"), {});
 }
@@ -312,30 +319,51 @@ void Hub::handleSay(Connection *connection, const ClientFrame &frame)
     const quint64 connectionId = connection->id;
     const QJsonValue cid = frame.cid;
 
+    holdAnswers(connection);
     m_store->append(message, [this, connectionId, cid](const ChatMessage &accepted) {
-        Room *room = m_rooms.value(accepted.roomKey);
+        const auto restore =
+            qScopeGuard([this, was = std::exchange(m_answering, nullptr)] { m_answering = was; });
         Connection *sender = m_connections.value(connectionId);
-        if (!room)
-            return; // deleted while the log was writing
-        room->lastSeq = accepted.seq;
-        ++room->messagesSinceTick;
-        if (m_feedEnabled)
-            feed(room, accepted);
-
-        if (sender && !cid.isNull() && !cid.isUndefined())
-            sendJson(sender, {{QStringLiteral("type"), QStringLiteral("ack")},
-                              {QStringLiteral("cid"), cid},
-                              {QStringLiteral("room"), room->name},
-                              {QStringLiteral("seq"), double(accepted.seq)}});
-
-        const QJsonObject out {{QStringLiteral("type"), QStringLiteral("message")},
-                               {QStringLiteral("room"), room->name},
-                               {QStringLiteral("seq"), double(accepted.seq)},
-                               {QStringLiteral("from"), accepted.from},
-                               {QStringLiteral("text"), accepted.text},
-                               {QStringLiteral("ts"), timestamp(accepted.ts)}};
-        sendToConnections(room->connections.items(), WsFrame::text(encode(out)), true);
+        if (sender)
+            releaseAnswer(sender);
+        deliverAccepted(sender, accepted, cid);
+        if (sender)
+            flushHeld(sender);
     });
+}
+
+// A say, once the store has it: the ack to its sender, then the message to the room.
+void Hub::deliverAccepted(Connection *sender, const ChatMessage &accepted, const QJsonValue &cid)
+{
+    if (accepted.seq == 0) { // the database refused it; lcStore has the details
+        if (sender)
+            rejectFrame(
+                sender, Error::NotStored, tr("the hub could not store your message; send it again"),
+                cid.isNull() || cid.isUndefined() ? QJsonValue(QStringLiteral("say")) : cid);
+        return;
+    }
+    Room *room = m_rooms.value(accepted.roomKey);
+    if (!room)
+        return; // deleted while the store was writing; its members were told `left`
+
+    room->lastSeq = accepted.seq;
+    ++room->messagesSinceTick;
+    if (m_feedEnabled)
+        feed(room, accepted);
+
+    if (sender && !cid.isNull() && !cid.isUndefined())
+        sendJson(sender, {{QStringLiteral("type"), QStringLiteral("ack")},
+                          {QStringLiteral("cid"), cid},
+                          {QStringLiteral("room"), room->name},
+                          {QStringLiteral("seq"), double(accepted.seq)}});
+
+    const QJsonObject out {{QStringLiteral("type"), QStringLiteral("message")},
+                           {QStringLiteral("room"), room->name},
+                           {QStringLiteral("seq"), double(accepted.seq)},
+                           {QStringLiteral("from"), accepted.from},
+                           {QStringLiteral("text"), accepted.text},
+                           {QStringLiteral("ts"), timestamp(accepted.ts)}};
+    sendToConnections(room->connections.items(), WsFrame::text(encode(out)), true);
 }
 
 // Known: online, or offline with a claim that has not lapsed. Those get their dms later.
@@ -425,13 +453,33 @@ void Hub::sendPrivately(Connection *sender, const QList<User *> &targets, Direct
             stored.append(user->name);
         }
     }
-    m_store->addDirectMessage(message);
+    const bool written = m_store->addDirectMessage(message) != 0;
 
     // Like a room message: nothing is acked or delivered before it is on disk.
     const quint64 senderId = sender->id;
     const QString senderKey = sender->user->key;
-    m_store->whenDurable([this, senderId, senderKey, online, stored, message, cid] {
+    holdAnswers(sender);
+    m_store->whenDurable([this, senderId, senderKey, online, stored, message, cid,
+                          written](bool durable) {
+        const auto restore =
+            qScopeGuard([this, was = std::exchange(m_answering, nullptr)] { m_answering = was; });
         Connection *sending = m_connections.value(senderId);
+        if (sending)
+            releaseAnswer(sending);
+        const auto flush = qScopeGuard([this, senderId] {
+            if (Connection *sending = m_connections.value(senderId))
+                flushHeld(sending);
+        });
+        if (!written || !durable) {
+            if (sending)
+                rejectFrame(sending, Error::NotStored,
+                            tr("the hub could not store your message; send it again"),
+                            cid.isNull()
+                                ? QJsonValue(message.multicast ? QStringLiteral("multicast")
+                                                               : QStringLiteral("dm"))
+                                : cid);
+            return;
+        }
         if (sending && !cid.isNull()) {
             QJsonObject ack {{QStringLiteral("type"), QStringLiteral("ack")},
                              {QStringLiteral("cid"), cid}};

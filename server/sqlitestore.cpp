@@ -191,8 +191,8 @@ bool SqliteStore::createAtVersion(const QString &path, int version, QString *err
 bool SqliteStore::open(QString *error)
 {
     int version = 0;
-    if (!checkHeader(error) || !connectDatabase(error) || !readVersion(&version, error)
-        || !checkVersion(version, error))
+    if (!checkHeader(error) || !ownerOnly(error) || !connectDatabase(error)
+        || !readVersion(&version, error) || !checkVersion(version, error))
         return false;
 
     // The copy comes first, while the file is exactly as the older Confab left it.
@@ -216,6 +216,21 @@ bool SqliteStore::open(QString *error)
 
     m_isNew = version == 0;
     loadLastSeqs();
+    return true;
+}
+
+// The file holds every message, stored dm and name token: only the hub's user may read it,
+// whatever the umask or the data directory's mode. SQLite gives its -wal and -shm files the
+// database file's permissions, so making it first, owner-only, covers all three.
+bool SqliteStore::ownerOnly(QString *error)
+{
+    QFile file(m_path);
+    if (!file.exists() && !file.open(QIODevice::WriteOnly))
+        return fail(error, tr("Cannot create %1: %2").arg(m_path, file.errorString()));
+    file.close();
+    const QFile::Permissions owner = QFile::ReadOwner | QFile::WriteOwner;
+    if (file.permissions() != owner && !file.setPermissions(owner))
+        qCWarning(lcStore).noquote() << "cannot make" << m_path << "readable by its owner only";
     return true;
 }
 
@@ -473,13 +488,13 @@ void SqliteStore::commit()
     m_inGroup = false;
     m_groupWrites = 0;
     const auto accepted = std::exchange(m_accepted, {});
-    if (!committed) {
+    if (!committed)
         qCCritical(lcStore).noquote() << "commit to" << m_path << "failed:" << why << "-"
                                       << accepted.size() << "messages were not stored and get "
                                       << "no ack";
-        return;
-    }
-    for (const auto &[message, callback] : accepted) {
+    for (auto [message, callback] : accepted) {
+        if (!committed)
+            message.seq = 0; // not stored: the hub refuses it to its sender
         if (callback)
             callback(message);
     }
@@ -599,6 +614,11 @@ void SqliteStore::append(ChatMessage message, Accepted accepted)
         && write("UPDATE rooms SET last_seq = ? WHERE key = ?", {seq, message.roomKey});
     if (!stored) {
         qCCritical(lcStore) << "message" << message.seq << "was not stored; it gets no ack";
+        message.seq = 0;
+        if (m_inGroup)
+            m_accepted.append({message, std::move(accepted)}); // told in order, with the group
+        else
+            accepted(message); // no group could even begin
         return;
     }
 
@@ -608,12 +628,16 @@ void SqliteStore::append(ChatMessage message, Accepted accepted)
 }
 
 // Rides in the open group like a message, so it comes in order with the Accepted callbacks.
-void SqliteStore::whenDurable(std::function<void()> done)
+// The stand-in message has seq 1 so that a failed commit, which zeroes every seq of its group,
+// reaches done as false.
+void SqliteStore::whenDurable(std::function<void(bool stored)> done)
 {
     if (!m_inGroup)
-        return done();
-    m_accepted.append({ChatMessage(), [done = std::move(done)](const ChatMessage &) {
-                           done();
+        return done(true);
+    ChatMessage marker;
+    marker.seq = 1;
+    m_accepted.append({marker, [done = std::move(done)](const ChatMessage &message) {
+                           done(message.seq != 0);
                        }});
 }
 

@@ -60,7 +60,7 @@ public:
     QList<MuteRecord> mutes() override;
 
     void append(ChatMessage message, Accepted accepted) override;
-    void whenDurable(std::function<void()> done) override;
+    void whenDurable(std::function<void(bool stored)> done) override;
     QList<ChatMessage> messages(const QString &roomKey, quint64 after, quint64 before, int limit,
                                 bool newest) override;
     quint64 oldestSeq(const QString &roomKey) override;
@@ -88,6 +88,7 @@ public:
 
 private:
     bool fail(QString *error, const QString &message);
+    bool ownerOnly(QString *error);
     bool queryValue(const QString &sql, QVariant *value, QString *why);
     bool checkHeader(QString *error);
     bool connectDatabase(QString *error);

@@ -127,13 +127,14 @@ public:
     // Room messages. append() gives the message seq = the room's last seq + 1 and calls
     // accepted on the calling thread once the message is durable: later, after the group
     // commit that holds it, for SqliteStore. For one room, accepted comes in seq order. Nothing
-    // of the message may reach a client before accepted. When the write fails, accepted is
-    // never called: the message reaches no one and its sender gets no ack.
+    // of the message may reach a client before accepted. When the write or its commit fails,
+    // accepted is still called, in order, with seq 0: the message reaches no one and the hub
+    // tells its sender.
     virtual void append(ChatMessage message, Accepted accepted) = 0;
 
     // Calls done once every write made so far is durable (at once when none is waiting), in
-    // order with the Accepted callbacks; never when that commit fails. Dms are acked through it.
-    virtual void whenDurable(std::function<void()> done) = 0;
+    // order with the Accepted callbacks; with false when that commit failed. Dms go through it.
+    virtual void whenDurable(std::function<void(bool stored)> done) = 0;
 
     // Kept messages of a room with after < seq < before (0 for before: no upper bound), in
     // ascending seq order, at most limit of them: the oldest ones when newest is false, the
@@ -197,7 +198,7 @@ public:
     QList<MuteRecord> mutes() override { return {}; }
 
     void append(ChatMessage message, Accepted accepted) override;
-    void whenDurable(std::function<void()> done) override { done(); }
+    void whenDurable(std::function<void(bool stored)> done) override { done(true); }
     QList<ChatMessage> messages(const QString &roomKey, quint64 after, quint64 before, int limit,
                                 bool newest) override;
     quint64 oldestSeq(const QString &roomKey) override;

@@ -19,6 +19,7 @@ TestClient::TestClient(quint16 port, QObject *parent)
 {
     connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
         m_frames.append(QJsonDocument::fromJson(text.toUtf8()).object());
+        m_arrived.append(m_frames.last().value(QStringLiteral("type")).toString());
     });
 }
 

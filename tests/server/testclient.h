@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QStringList>
 #include <QWebSocket>
 
 // A real QWebSocket client that records every frame the hub sends, for hub tests.
@@ -30,7 +31,13 @@ public:
     // Frames of this type received so far and not taken.
     QList<QJsonObject> received(const QString &type) const;
     int count(const QString &type) const { return int(received(type).size()); }
-    void clear() { m_frames.clear(); }
+    void clear()
+    {
+        m_frames.clear();
+        m_arrived.clear();
+    }
+    // The type of every frame received since the last clear(), in arrival order, taken or not.
+    QStringList arrivalOrder() const { return m_arrived; }
 
     bool waitForDisconnected(int timeoutMs = 5000);
     bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
@@ -45,6 +52,7 @@ private:
     QWebSocket m_socket;
     quint16 m_port;
     QList<QJsonObject> m_frames;
+    QStringList m_arrived;
 };
 
 QJsonObject frame(const QString &type, const QJsonObject &fields = {});

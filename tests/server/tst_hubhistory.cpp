@@ -59,6 +59,7 @@ private slots:
     void recovery_data();
     void recovery();
     void recoveryComesBeforeLaterMessages();
+    void answersKeepFrameOrder();
     void storedDmDeliveredOnNextConnect();
     void dmToUnknownNameRefused();
     void nameStaysClaimedAfterLastDeviceLeaves();
@@ -317,6 +318,38 @@ void TestHubHistory::recoveryComesBeforeLaterMessages()
     for (const QJsonObject &message : bob->received(QStringLiteral("message")))
         seen.append(message.value(QStringLiteral("seq")).toInt());
     QCOMPARE(seen, range(2, 5));
+}
+
+// A say's ack waits for its commit; the answers to later frames must wait behind it.
+void TestHubHistory::answersKeepFrameOrder()
+{
+    HubConfig config = testHubConfig();
+    config.dataDir = m_dataDir->path();
+    config.commitIntervalMs = 200; // a slow commit, so an answer that jumps the queue shows
+    m_hub = std::make_unique<HubService>();
+    QVERIFY2(m_hub->start(config), qPrintable(m_hub->errorString()));
+    TestClient *alice = member(QStringLiteral("alice"));
+    alice->clear();
+
+    alice->send(frame(QStringLiteral("say"), {{QStringLiteral("room"), QStringLiteral("general")},
+                                              {QStringLiteral("text"), QStringLiteral("one")},
+                                              {QStringLiteral("cid"), QStringLiteral("A")}}));
+    alice->send(frame(QStringLiteral("say"), {{QStringLiteral("room"), QStringLiteral("random")},
+                                              {QStringLiteral("text"), QStringLiteral("two")},
+                                              {QStringLiteral("cid"), QStringLiteral("B")}}));
+    alice->send(frame(QStringLiteral("dm"), {{QStringLiteral("to"), QStringLiteral("alice")},
+                                             {QStringLiteral("text"), QStringLiteral("memo")},
+                                             {QStringLiteral("cid"), QStringLiteral("C")}}));
+    alice->send(frame(QStringLiteral("rooms")));
+    QVERIFY(!alice->waitFor(QStringLiteral("rooms")).isEmpty());
+
+    // In arrival order: ack A and its message, error B, ack C (a dm to yourself reaches only
+    // your other devices), then the rooms list.
+    QCOMPARE(str(alice->waitFor(QStringLiteral("error")), "ref"), QStringLiteral("B"));
+    QCOMPARE(str(alice->waitFor(QStringLiteral("ack")), "cid"), QStringLiteral("A"));
+    QCOMPARE(alice->arrivalOrder(), (QStringList {QStringLiteral("ack"), QStringLiteral("message"),
+                                                  QStringLiteral("error"), QStringLiteral("ack"),
+                                                  QStringLiteral("rooms")}));
 }
 
 void TestHubHistory::storedDmDeliveredOnNextConnect()
