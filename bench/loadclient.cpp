@@ -5,7 +5,6 @@
 #include <QRandomGenerator>
 #include <QTcpSocket>
 #include <QTimer>
-#include <QTimer>
 
 #include "wsframe.h"
 
