@@ -1,13 +1,10 @@
 #pragma once
 
-#include <QDialog>
-
-class QLabel;
-class QLineEdit;
+#include "reasondialog.h"
 
 // Asks for the reason of a kick and says what the kick will close ("alice: 2 connections").
 // The reason reaches each client in its kicked frame and as the close reason of code 4001.
-class KickDialog : public QDialog
+class KickDialog : public ReasonDialog
 {
     Q_OBJECT
 
@@ -16,11 +13,6 @@ public:
     KickDialog(const QString &title, const QString &summary, const QString &detail,
                QWidget *parent = nullptr);
 
-    QString reason() const;
-    void setReason(const QString &reason);
-    QString summary() const;
-
 private:
-    QLabel *m_summary;
-    QLineEdit *m_reason;
+    static Options kickOptions();
 };

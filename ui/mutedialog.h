@@ -2,20 +2,17 @@
 
 #include <functional>
 
-#include <QDialog>
 #include <QStringList>
 
+#include "sanctiondialog.h"
 #include "snapshot.h"
 
-class DurationEdit;
 class QComboBox;
-class QLabel;
 class QLineEdit;
-class QPushButton;
 
 // Mutes a user in one room or hub-wide, for a while or for good. Its first line says what the
 // mute touches now, from the Describe function over the latest snapshot.
-class MuteDialog : public QDialog
+class MuteDialog : public SanctionDialog
 {
     Q_OBJECT
 
@@ -28,21 +25,13 @@ public:
 
     void setUser(const QString &user);
     void setRoom(const QString &room); // empty: hub-wide
-    void setDurationS(qint64 seconds);
-    void setReason(const QString &reason);
 
     MuteRequest request() const;
-    QString question() const;
 
 private:
     void validate();
 
     Describe m_describe;
-    QLabel *m_question;
     QLineEdit *m_user;
     QComboBox *m_room;
-    DurationEdit *m_duration;
-    QLineEdit *m_reason;
-    QLabel *m_problem;
-    QPushButton *m_ok = nullptr;
 };

@@ -1,6 +1,5 @@
 #include "reasondialog.h"
 
-#include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -11,6 +10,11 @@
 
 ReasonDialog::ReasonDialog(const QString &title, const QString &summary, const QString &detail,
                            const QString &actionText, QWidget *parent)
+    : ReasonDialog(title, summary, detail, defaultOptions(actionText), parent)
+{ }
+
+ReasonDialog::ReasonDialog(const QString &title, const QString &summary, const QString &detail,
+                           const Options &options, QWidget *parent)
     : QDialog(parent)
     , m_summary(new QLabel(summary, this))
     , m_reason(new QLineEdit(this))
@@ -29,11 +33,11 @@ ReasonDialog::ReasonDialog(const QString &title, const QString &summary, const Q
 
     m_reason->setObjectName(QStringLiteral("reasonEdit"));
     m_reason->setMaxLength(Protocol::MaxReasonChars);
-    m_reason->setPlaceholderText(tr("optional; kept in the audit log"));
+    m_reason->setPlaceholderText(options.placeholder);
     m_reason->setMinimumWidth(360);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    QPushButton *act = buttons->addButton(actionText, QDialogButtonBox::DestructiveRole);
+    QPushButton *act = buttons->addButton(options.actionText, options.actionRole);
     act->setObjectName(QStringLiteral("reasonOkButton"));
     act->setDefault(true);
     connect(act, &QPushButton::clicked, this, &QDialog::accept);
@@ -41,12 +45,25 @@ ReasonDialog::ReasonDialog(const QString &title, const QString &summary, const Q
 
     auto *form = new QFormLayout;
     form->addRow(tr("&Reason:"), m_reason);
+    if (!options.hint.isEmpty()) {
+        auto *hint = new QLabel(options.hint, this);
+        hint->setForegroundRole(QPalette::PlaceholderText);
+        form->addRow(QString(), hint);
+    }
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
     layout->addWidget(detailLabel);
     layout->addLayout(form);
     layout->addWidget(buttons);
+}
+
+ReasonDialog::Options ReasonDialog::defaultOptions(const QString &actionText)
+{
+    Options options;
+    options.actionText = actionText;
+    options.placeholder = tr("optional; kept in the audit log");
+    return options;
 }
 
 QString ReasonDialog::reason() const

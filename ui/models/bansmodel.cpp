@@ -1,7 +1,5 @@
 #include "bansmodel.h"
 
-#include <limits>
-
 #include "modelformat.h"
 
 namespace {
@@ -84,9 +82,7 @@ QVariant BansModel::sortValue(const BanInfo &ban, int column) const
     switch (column) {
     case Until:
     case TimeLeft:
-        // Permanent bans last longest: after every timed one.
-        return ban.until.isValid() ? ban.until.toMSecsSinceEpoch()
-                                   : std::numeric_limits<qint64>::max();
+        return ModelFormat::untilSortKey(ban.until);
     case Kind:
         return ban.address;
     default:
@@ -99,7 +95,7 @@ QVariant BansModel::toolTip(const BanInfo &ban, int column) const
     switch (column) {
     case Until:
     case TimeLeft:
-        return ban.until.isValid() ? ModelFormat::fullTime(ban.until) : QVariant();
+        return ModelFormat::untilToolTip(ban.until);
     case Issuer:
         return tr("Banned %1").arg(ModelFormat::fullTime(ban.createdAt));
     case Reason:

@@ -1,5 +1,7 @@
 #include "modelformat.h"
 
+#include <limits>
+
 #include <QCoreApplication>
 #include <QLocale>
 
@@ -110,6 +112,16 @@ QString timeLeft(const QDateTime &until, const QDateTime &reference)
     const qint64 hours = left % 86400 / 3600;
     return hours ? translate("%1 d %2 h").arg(left / 86400).arg(hours)
                  : translate("%1 d").arg(left / 86400);
+}
+
+qint64 untilSortKey(const QDateTime &until)
+{
+    return until.isValid() ? until.toMSecsSinceEpoch() : std::numeric_limits<qint64>::max();
+}
+
+QVariant untilToolTip(const QDateTime &until)
+{
+    return until.isValid() ? fullTime(until) : QVariant();
 }
 
 QString duration(qint64 seconds)

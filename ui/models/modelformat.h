@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QString>
 #include <QStringList>
+#include <QVariant>
 
 // How the console's models show values, in one place so every table agrees. Only called for
 // cells a view asks for, so none of this is in a model's update path.
@@ -26,6 +27,10 @@ QString until(const QDateTime &until);
 // What is left of it at `reference`: "" for permanent, "45 s", "9 min", "2 h 5 min", "3 d 4 h",
 // "ending" once it is due (the engine lifts it on its next tick).
 QString timeLeft(const QDateTime &until, const QDateTime &reference);
+// Its sort key: a permanent one lasts longest, so it sorts after every timed one.
+qint64 untilSortKey(const QDateTime &until);
+// Its tool tip: the full date and time, or none for a permanent one.
+QVariant untilToolTip(const QDateTime &until);
 // A length of time the operator chose: "10 min", "1 h", "1 d", "permanent" for 0.
 QString duration(qint64 seconds);
 

@@ -1,7 +1,5 @@
 #include "mutesmodel.h"
 
-#include <limits>
-
 #include "modelformat.h"
 
 namespace {
@@ -84,9 +82,7 @@ QVariant MutesModel::sortValue(const MuteInfo &mute, int column) const
     switch (column) {
     case Until:
     case TimeLeft:
-        // Permanent mutes last longest: after every timed one.
-        return mute.until.isValid() ? mute.until.toMSecsSinceEpoch()
-                                    : std::numeric_limits<qint64>::max();
+        return ModelFormat::untilSortKey(mute.until);
     default:
         return display(mute, column);
     }
@@ -97,7 +93,7 @@ QVariant MutesModel::toolTip(const MuteInfo &mute, int column) const
     switch (column) {
     case Until:
     case TimeLeft:
-        return mute.until.isValid() ? ModelFormat::fullTime(mute.until) : QVariant();
+        return ModelFormat::untilToolTip(mute.until);
     case Issuer:
         return tr("Muted %1").arg(ModelFormat::fullTime(mute.createdAt));
     case Reason:
