@@ -317,6 +317,23 @@ bool readPassword(const QString &path, QString *password, QString *why)
 
 // ---- moderation commands
 
+// --reason TEXT and --for DURATION, which ban and mute take alike.
+bool insertReasonAndDuration(const QCommandLineParser &parser, const QString &synopsis,
+                             QJsonObject *request, QString *error)
+{
+    if (parser.isSet(reasonOption))
+        request->insert(QStringLiteral("reason"), parser.value(reasonOption));
+    if (!parser.isSet(forOption))
+        return true;
+
+    qint64 seconds = 0;
+    QString why;
+    if (!parseDuration(parser.value(forOption), &seconds, &why))
+        return failUsage(error, QStringLiteral("--for: %1").arg(why), synopsis);
+    request->insert(QStringLiteral("duration_s"), seconds);
+    return true;
+}
+
 bool parseBan(const QStringList &words, const QCommandLineParser &parser, QJsonObject *request,
               QString *error)
 {
@@ -335,16 +352,7 @@ bool parseBan(const QStringList &words, const QCommandLineParser &parser, QJsonO
         request->insert(QStringLiteral("address"), parser.value(ipOption));
     else
         request->insert(QStringLiteral("user"), words.first());
-    if (parser.isSet(reasonOption))
-        request->insert(QStringLiteral("reason"), parser.value(reasonOption));
-    if (parser.isSet(forOption)) {
-        qint64 seconds = 0;
-        QString why;
-        if (!parseDuration(parser.value(forOption), &seconds, &why))
-            return failUsage(error, QStringLiteral("--for: %1").arg(why), synopsis);
-        request->insert(QStringLiteral("duration_s"), seconds);
-    }
-    return true;
+    return insertReasonAndDuration(parser, synopsis, request, error);
 }
 
 bool parseUnban(const QStringList &words, const QCommandLineParser &parser, QJsonObject *request,
@@ -390,16 +398,7 @@ bool parseMute(const QStringList &words, const QCommandLineParser &parser, QJson
     request->insert(QStringLiteral("user"), words.first());
     if (parser.isSet(roomOption))
         request->insert(QStringLiteral("room"), parser.value(roomOption));
-    if (parser.isSet(reasonOption))
-        request->insert(QStringLiteral("reason"), parser.value(reasonOption));
-    if (parser.isSet(forOption)) {
-        qint64 seconds = 0;
-        QString why;
-        if (!parseDuration(parser.value(forOption), &seconds, &why))
-            return failUsage(error, QStringLiteral("--for: %1").arg(why), synopsis);
-        request->insert(QStringLiteral("duration_s"), seconds);
-    }
-    return true;
+    return insertReasonAndDuration(parser, synopsis, request, error);
 }
 
 bool parseUnmute(const QStringList &words, const QCommandLineParser &parser, QJsonObject *request,
