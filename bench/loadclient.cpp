@@ -1,8 +1,13 @@
 #include "loadclient.h"
 
+#include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <QRandomGenerator>
+#include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -22,15 +27,57 @@ double cpuSeconds()
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-QByteArray handshake(const QHostAddress &host, quint16 port)
+// CLOCK_MONOTONIC, not a QElapsedTimer's own start: every load process reads the same clock.
+qint64 monotonicNs()
 {
-    return "GET /ws HTTP/1.1\r\nHost: " + host.toString().toLatin1() + ':'
+    timespec now {};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return qint64(now.tv_sec) * NsPerS + now.tv_nsec;
+}
+
+const double LogBucketRatio = std::log(1.02);
+
+QByteArray handshake(const QByteArray &path, const QHostAddress &host, quint16 port)
+{
+    return "GET " + path + " HTTP/1.1\r\nHost: " + host.toString().toLatin1() + ':'
            + QByteArray::number(port)
            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
              "Sec-WebSocket-Key: bG9hZGNsaWVudGtleTEyMw==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 }
 
 } // namespace
+
+int LatencyHistogram::bucketOf(double ms)
+{
+    const double us = ms * 1000;
+    if (us < 1)
+        return 0;
+    return qMin(Buckets - 1, 1 + int(std::log(us) / LogBucketRatio));
+}
+
+double LatencyHistogram::upperEdgeMs(int bucket)
+{
+    return bucket == 0 ? 0.001 : std::pow(1.02, bucket) / 1000;
+}
+
+void LatencyHistogram::add(double ms)
+{
+    ++counts[size_t(bucketOf(ms))];
+    ++total;
+    maxMs = qMax(maxMs, ms);
+}
+
+double LatencyHistogram::percentile(double p) const
+{
+    const qint64 rank = qMax<qint64>(1, qint64(std::ceil(p * double(total))));
+    qint64 seen = 0;
+    for (int i = 0; i < Buckets; ++i) {
+        seen += counts[size_t(i)];
+        if (seen >= rank)
+            return qMin(upperEdgeMs(i), maxMs);
+    }
+    return maxMs;
+}
 
 LoadClient::LoadClient(const Options &options, QObject *parent)
     : QObject(parent)
@@ -58,8 +105,16 @@ void LoadClient::start()
     });
     m_clock.start();
     m_peers.reserve(m_options.connections);
-    for (int i = 0; i < m_options.connections; ++i)
-        open(i);
+    openMore();
+}
+
+void LoadClient::openMore()
+{
+    // With a window, each welcome lets one more connect go: a hub that closes connections with
+    // no hello after helloTimeoutS would otherwise drop a storm it cannot greet in time.
+    const int window = m_options.inFlight > 0 ? m_options.inFlight : m_options.connections;
+    while (m_opened < m_options.connections && m_opened - m_result.welcomed < window)
+        open(m_opened++);
 }
 
 void LoadClient::open(int index)
@@ -75,8 +130,9 @@ void LoadClient::open(int index)
     peer->socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
 
     connect(peer->socket, &QTcpSocket::connected, this, [this, peer] {
-        ++m_result.connected;
-        peer->socket->write(handshake(m_options.host, m_options.port));
+        if (++m_result.connected == m_options.connections)
+            m_result.tcpConnectedNs = m_clock.nsecsElapsed();
+        peer->socket->write(handshake(m_options.raw ? "/" : "/ws", m_options.host, m_options.port));
     });
     connect(peer->socket, &QTcpSocket::readyRead, this, [this, peer] { onReadable(peer); });
     connect(peer->socket, &QTcpSocket::disconnected, this, [this] {
@@ -94,19 +150,32 @@ void LoadClient::onReadable(Peer *peer)
         const qsizetype end = peer->buffer.indexOf("\r\n\r\n");
         if (end < 0)
             return;
-        peer->upgraded = peer->buffer.startsWith("HTTP/1.1 101");
+        if (!peer->buffer.startsWith("HTTP/1.1 101")) {
+            peer->socket->abort(); // refused: it is never welcomed, and the report says so
+            return;
+        }
+        peer->upgraded = true;
         peer->buffer.remove(0, end + 4);
-        const QByteArray hello = R"({"type":"hello","user":")" + m_namePrefix
-                                 + QByteArray::number(peer->index) + R"(","device":"bench"})";
-        peer->socket->write(maskedText(hello));
+        if (m_options.raw) {
+            onWelcomed();
+            onJoined();
+        } else {
+            const QByteArray hello = R"({"type":"hello","user":")" + m_namePrefix
+                                     + QByteArray::number(peer->index) + R"(","device":"bench"})";
+            peer->socket->write(maskedText(hello));
+        }
     }
 
     qsizetype at = 0;
     int opcode = 0;
     QByteArray payload;
     while (const qsizetype used = WsFrame::readServerFrame(peer->buffer, at, &opcode, &payload)) {
-        if (opcode == 0x1)
+        if (opcode == 0x1 && m_options.raw)
+            onRawFrame(payload);
+        else if (opcode == 0x1)
             onFrame(peer, payload);
+        else if (opcode == 0x9) // heartbeats are on: answer the hub's pings as a browser would
+            peer->socket->write(maskedPong(payload));
         at += used;
     }
     peer->buffer.remove(0, at);
@@ -116,15 +185,10 @@ void LoadClient::onFrame(Peer *peer, const QByteArray &payload)
 {
     // Substring checks, not a JSON parser: the load client must not be the bottleneck.
     if (payload.contains("\"type\":\"message\"")) {
-        const qint64 now = m_clock.nsecsElapsed();
-        if (now < m_measureStartNs || now > m_measureEndNs)
-            return;
-        ++m_result.deliveries;
         const qsizetype mark = payload.indexOf("\"text\":\"t=");
-        if (mark >= 0) {
-            const qint64 sentNs = QByteArray(payload.constData() + mark + 10, 19).toLongLong();
-            m_result.latenciesMs.push_back(double(now - sentNs) / 1e6);
-        }
+        if (mark >= 0)
+            onRawFrame(QByteArray::fromRawData(payload.constData() + mark + 8,
+                                               payload.size() - mark - 8));
         return;
     }
 
@@ -132,22 +196,68 @@ void LoadClient::onFrame(Peer *peer, const QByteArray &payload)
         m_result.firstError = payload;
 
     if (payload.contains("\"type\":\"welcome\"")) {
-        ++m_result.welcomed;
+        onWelcomed();
         if (peer->index < m_options.roomMembers)
             peer->socket->write(
                 maskedText(R"({"type":"join","room":")" + m_options.room.toUtf8() + "\"}"));
-        else if (++m_result.joined == m_options.connections)
-            beginSending();
+        else
+            onJoined();
         return;
     }
 
-    if (payload.contains("\"type\":\"joined\"") && ++m_result.joined == m_options.connections)
+    if (payload.contains("\"type\":\"joined\""))
+        onJoined();
+}
+
+void LoadClient::onRawFrame(const QByteArray &payload)
+{
+    // "t=" and 19 digits of CLOCK_MONOTONIC nanoseconds: see nextText().
+    if (payload.size() < 21 || !payload.startsWith("t="))
+        return;
+    const qint64 now = m_clock.nsecsElapsed();
+    if (now < m_measureStartNs || now > m_measureEndNs)
+        return;
+    ++m_result.deliveries;
+    const qint64 sentNs = QByteArray::fromRawData(payload.constData() + 2, 19).toLongLong();
+    m_result.latency.add(double(monotonicNs() - sentNs) / 1e6);
+}
+
+void LoadClient::onWelcomed()
+{
+    if (++m_result.welcomed == m_options.connections)
+        m_result.welcomeNs = m_clock.nsecsElapsed();
+    openMore();
+}
+
+void LoadClient::onJoined()
+{
+    if (++m_result.joined != m_options.connections)
+        return;
+    m_result.connectMs = m_clock.elapsed();
+    if (m_options.waitForGo)
+        waitForGo();
+    else
         beginSending();
+}
+
+void LoadClient::waitForGo()
+{
+    // A barrier for a driver running several load processes on one room: each says READY when
+    // its clients are in, and all start sending when the driver writes a line to every stdin.
+    std::printf("READY\n");
+    std::fflush(stdout);
+    auto *notifier = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, this);
+    connect(notifier, &QSocketNotifier::activated, this, [this, notifier] {
+        char line[64];
+        if (::read(STDIN_FILENO, line, sizeof line) < 0)
+            return;
+        notifier->setEnabled(false);
+        beginSending();
+    });
 }
 
 void LoadClient::beginSending()
 {
-    m_result.connectMs = m_clock.elapsed();
     m_sendStartNs = m_clock.nsecsElapsed();
     m_measureStartNs = m_sendStartNs + qint64(m_options.warmupS) * NsPerS;
     m_measureEndNs = m_measureStartNs + qint64(m_options.durationS) * NsPerS;
@@ -157,8 +267,9 @@ void LoadClient::beginSending()
 
     QTimer::singleShot(qint64(m_options.warmupS) * 1000, this,
                        [this] { m_cpuAtMeasureStart = cpuSeconds(); });
-    // A second after the window for the last frames to arrive.
-    QTimer::singleShot((qint64(m_options.warmupS) + m_options.durationS + 1) * 1000, this,
+    // A second after the window for the last frames to arrive; none when nothing is sent.
+    const qint64 tailS = m_sending ? 1 : 0;
+    QTimer::singleShot((qint64(m_options.warmupS) + m_options.durationS + tailS) * 1000, this,
                        &LoadClient::finish);
 }
 
@@ -171,15 +282,24 @@ void LoadClient::sendDue()
     }
 
     const qint64 due = qint64(double(now - m_sendStartNs) * m_options.rate / NsPerS);
-    const QByteArray padding(qMax(0, m_options.textBytes - 21), 'x');
     const int senders = qMin(m_options.senders, qMin(m_options.roomMembers, int(m_peers.size())));
     for (; m_sentSoFar < due; ++m_sentSoFar) {
-        Peer *sender = m_peers[m_sentSoFar % senders];
-        const QByteArray stamp = QByteArray::number(m_clock.nsecsElapsed()).rightJustified(19, '0');
-        sender->socket->write(maskedText(R"({"type":"say","room":")" + m_options.room.toUtf8()
-                                         + R"(","text":"t=)" + stamp + ';' + padding + "\"}"));
+        Peer *sender = m_peers[size_t(m_sentSoFar % senders)];
+        if (m_options.raw)
+            sender->socket->write(maskedText(nextText()));
+        else
+            sender->socket->write(maskedText(R"({"type":"say","room":")"
+                                             + m_options.room.toUtf8() + R"(","text":")"
+                                             + nextText() + "\"}"));
         ++m_result.sent;
     }
+}
+
+QByteArray LoadClient::nextText() const
+{
+    // textBytes in all: "t=", the send time, ';' and padding.
+    const QByteArray stamp = QByteArray::number(monotonicNs()).rightJustified(19, '0');
+    return "t=" + stamp + ';' + QByteArray(qMax(0, m_options.textBytes - 22), 'x');
 }
 
 void LoadClient::finish()
@@ -197,4 +317,15 @@ void LoadClient::finish()
 QByteArray LoadClient::maskedText(const QByteArray &payload)
 {
     return WsFrame::maskedText(payload); // a zero mask: no XOR work on the load client
+}
+
+QByteArray LoadClient::maskedPong(const QByteArray &payload)
+{
+    // RFC 6455 section 5.5.3: a pong echoes the ping's payload (at most 125 bytes), masked.
+    QByteArray frame;
+    frame.append(char(0x8A));
+    frame.append(char(0x80 | qMin<qsizetype>(125, payload.size())));
+    frame.append(4, '\0');
+    frame.append(payload.left(125));
+    return frame;
 }

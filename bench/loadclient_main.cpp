@@ -1,10 +1,10 @@
 // confab-load: drives a running hub with N protocol clients and reports deliveries per second
 // and delivery latency. Used by the benchmarks; see bench/README.md.
-#include <algorithm>
 #include <cstdio>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -13,12 +13,15 @@
 
 namespace {
 
-double percentile(std::vector<double> &sorted, double p)
+// Non-empty buckets as [bucket, count] pairs, for a driver that merges several processes.
+QJsonArray histogramJson(const LatencyHistogram &histogram)
 {
-    if (sorted.empty())
-        return 0;
-    const size_t index = std::min(sorted.size() - 1, size_t(p * (sorted.size() - 1) + 0.5));
-    return sorted[index];
+    QJsonArray buckets;
+    for (int i = 0; i < LatencyHistogram::Buckets; ++i) {
+        if (const qint64 count = histogram.counts[size_t(i)])
+            buckets.append(QJsonArray {i, double(count)});
+    }
+    return buckets;
 }
 
 LoadClient::Options parseOptions(const QCoreApplication &app)
@@ -44,6 +47,15 @@ LoadClient::Options parseOptions(const QCoreApplication &app)
          QStringLiteral("s"), QStringLiteral("2")},
         {QStringLiteral("sources"), QStringLiteral("Source addresses 127.0.0.1..N."),
          QStringLiteral("n"), QStringLiteral("1")},
+        {QStringLiteral("text-bytes"), QStringLiteral("Bytes of each message text."),
+         QStringLiteral("n"), QStringLiteral("64")},
+        {QStringLiteral("raw"),
+         QStringLiteral("No Confab protocol: upgrade on /, send and count bare text frames.")},
+        {QStringLiteral("in-flight"),
+         QStringLiteral("At most this many connects not yet welcomed (0: all at once)."),
+         QStringLiteral("n"), QStringLiteral("0")},
+        {QStringLiteral("wait-go"),
+         QStringLiteral("Once everyone is in, print READY and wait for a line on stdin.")},
     };
     parser.addOptions(options);
     parser.process(app);
@@ -58,6 +70,12 @@ LoadClient::Options parseOptions(const QCoreApplication &app)
     o.durationS = parser.value(QStringLiteral("duration")).toInt();
     o.warmupS = parser.value(QStringLiteral("warmup")).toInt();
     o.sourceAddresses = parser.value(QStringLiteral("sources")).toInt();
+    o.textBytes = parser.value(QStringLiteral("text-bytes")).toInt();
+    o.raw = parser.isSet(QStringLiteral("raw"));
+    o.waitForGo = parser.isSet(QStringLiteral("wait-go"));
+    o.inFlight = parser.value(QStringLiteral("in-flight")).toInt();
+    if (o.raw)
+        o.roomMembers = o.connections; // a relay has no rooms: everyone hears every frame
     return o;
 }
 
@@ -80,19 +98,26 @@ int main(int argc, char **argv)
     client.start();
     app.exec();
 
-    LoadClient::Result r = client.result();
-    std::sort(r.latenciesMs.begin(), r.latenciesMs.end());
+    const LoadClient::Result &r = client.result();
+    const double welcomeS = double(r.welcomeNs) / 1e9;
     const QJsonObject report {
+        {QStringLiteral("mode"), options.raw ? QStringLiteral("raw") : QStringLiteral("confab")},
         {QStringLiteral("connections"), options.connections},
         {QStringLiteral("welcomed"), r.welcomed},
         {QStringLiteral("joined"), r.joined},
         {QStringLiteral("connect_ms"), double(r.connectMs)},
+        {QStringLiteral("tcp_connected_ms"), double(r.tcpConnectedNs) / 1e6},
+        {QStringLiteral("welcome_ms"), welcomeS * 1000},
+        {QStringLiteral("connect_welcome_per_s"),
+         welcomeS > 0 ? r.welcomed / welcomeS : 0},
         {QStringLiteral("sent"), double(r.sent)},
         {QStringLiteral("deliveries_per_s"), r.seconds > 0 ? r.deliveries / r.seconds : 0},
-        {QStringLiteral("p50_ms"), percentile(r.latenciesMs, 0.50)},
-        {QStringLiteral("p99_ms"), percentile(r.latenciesMs, 0.99)},
-        {QStringLiteral("p999_ms"), percentile(r.latenciesMs, 0.999)},
-        {QStringLiteral("max_ms"), r.latenciesMs.empty() ? 0 : r.latenciesMs.back()},
+        {QStringLiteral("deliveries"), double(r.deliveries)},
+        {QStringLiteral("p50_ms"), r.latency.percentile(0.50)},
+        {QStringLiteral("p99_ms"), r.latency.percentile(0.99)},
+        {QStringLiteral("p999_ms"), r.latency.percentile(0.999)},
+        {QStringLiteral("max_ms"), r.latency.maxMs},
+        {QStringLiteral("latency_hist"), histogramJson(r.latency)},
         {QStringLiteral("closed_by_hub"), r.closed},
         {QStringLiteral("first_error"), QString::fromUtf8(r.firstError)},
         {QStringLiteral("client_cpu_percent"),
