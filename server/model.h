@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QDateTime>
 #include <QHash>
+#include <QMap>
 #include <QPointer>
 #include <QString>
 #include <QStringList>
@@ -47,7 +48,12 @@ public:
         return true;
     }
 
-    bool contains(T item) const { return m_index.contains(item); }
+    bool contains(const T &item) const { return m_index.contains(item); }
+    void clear()
+    {
+        m_items.clear();
+        m_index.clear();
+    }
     size_t size() const { return m_items.size(); }
     bool isEmpty() const { return m_items.empty(); }
     auto begin() const { return m_items.begin(); }
@@ -133,10 +139,13 @@ struct Room
 
     IndexedSet<Connection *> connections; // fan-out list
     QHash<User *, int> members; // user -> how many of their connections are in the room
+    QMap<QString, User *> membersByKey; // the same users in name-key order, for member pages
 
     // Coalesced membership changes for rooms above HubConfig::coalesceAbove.
-    QStringList pendingJoined;
-    QStringList pendingLeft;
+    // Sets, not lists: a mass leave from a big room removes each name from pendingJoined, and a
+    // list made that quadratic.
+    IndexedSet<QString> pendingJoined;
+    IndexedSet<QString> pendingLeft;
 
     quint64 messagesSinceTick = 0;
     double messagesPerSecond = 0;

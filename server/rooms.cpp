@@ -1,5 +1,4 @@
 // Rooms, membership and presence.
-#include <algorithm>
 
 #include "hub.h"
 #include "logging.h"
@@ -8,6 +7,14 @@
 using namespace Protocol;
 
 namespace {
+
+QJsonArray nameArray(const IndexedSet<QString> &names)
+{
+    QJsonArray array;
+    for (const QString &name : names)
+        array.append(name);
+    return array;
+}
 
 QJsonObject memberEntry(const User *user)
 {
@@ -51,8 +58,10 @@ void Hub::enterRoom(Connection *connection, Room *room)
     connection->rooms.insert(room);
 
     int &devicesInRoom = room->members[user];
-    if (++devicesInRoom == 1)
+    if (++devicesInRoom == 1) {
+        room->membersByKey.insert(user->key, user);
         memberJoined(room, user);
+    }
 }
 
 void Hub::exitRoom(Connection *connection, Room *room)
@@ -65,6 +74,7 @@ void Hub::exitRoom(Connection *connection, Room *room)
     if (member == room->members.end() || --member.value() > 0)
         return;
     room->members.erase(member);
+    room->membersByKey.remove(user->key);
     if (!m_shuttingDown)
         memberLeft(room, user);
 }
@@ -79,8 +89,8 @@ void Hub::memberJoined(Room *room, User *user)
 
     if (room->members.size() > m_config.coalesceAbove || !room->pendingJoined.isEmpty()
         || !room->pendingLeft.isEmpty()) {
-        if (!room->pendingLeft.removeOne(user->name))
-            room->pendingJoined.append(user->name);
+        if (!room->pendingLeft.remove(user->name))
+            room->pendingJoined.insert(user->name);
         return;
     }
 
@@ -99,8 +109,8 @@ void Hub::memberLeft(Room *room, User *user)
 
     if (room->members.size() >= m_config.coalesceAbove || !room->pendingJoined.isEmpty()
         || !room->pendingLeft.isEmpty()) {
-        if (!room->pendingJoined.removeOne(user->name))
-            room->pendingLeft.append(user->name);
+        if (!room->pendingJoined.remove(user->name))
+            room->pendingLeft.insert(user->name);
         return;
     }
 
@@ -116,8 +126,8 @@ void Hub::flushMemberChanges(Room *room)
 
     sendToRoom(room, {{QStringLiteral("type"), QStringLiteral("members_changed")},
                       {QStringLiteral("room"), room->name},
-                      {QStringLiteral("joined"), QJsonArray::fromStringList(room->pendingJoined)},
-                      {QStringLiteral("left"), QJsonArray::fromStringList(room->pendingLeft)},
+                      {QStringLiteral("joined"), nameArray(room->pendingJoined)},
+                      {QStringLiteral("left"), nameArray(room->pendingLeft)},
                       {QStringLiteral("count"), int(room->members.size())}});
     room->pendingJoined.clear();
     room->pendingLeft.clear();
@@ -147,26 +157,23 @@ QJsonObject Hub::roomSettings(const Room *room) const
             {QStringLiteral("password"), !room->passwordHash.isEmpty()}};
 }
 
-// One page of members in name order, starting after the name key `after`.
+// One page of members in name order, starting after the name key `after`. The room keeps its
+// members sorted, so a page costs its own size, not the room's: a join storm into a big room
+// stays linear.
 QJsonArray Hub::memberList(const Room *room, const QString &after, QString *next) const
 {
-    const QString afterKey = nameKey(after);
-    QList<const User *> users;
-    for (auto it = room->members.cbegin(); it != room->members.cend(); ++it) {
-        if (after.isEmpty() || it.key()->key > afterKey)
-            users.append(it.key());
-    }
-    // Only the first page is ordered: a join into a big room sorts cap names, not all of them.
     const int cap = qMax(1, m_config.memberListCap);
-    const qsizetype ordered = qMin<qsizetype>(users.size(), cap);
-    std::partial_sort(users.begin(), users.begin() + ordered, users.end(),
-                      [](const User *a, const User *b) { return a->key < b->key; });
+    auto it = after.isEmpty() ? room->membersByKey.cbegin()
+                              : room->membersByKey.upperBound(nameKey(after));
 
     QJsonArray list;
-    for (int i = 0; i < users.size() && i < cap; ++i)
-        list.append(memberEntry(users.at(i)));
-    if (users.size() > cap)
-        *next = users.at(cap - 1)->key;
+    QString lastKey;
+    for (; it != room->membersByKey.cend() && list.size() < cap; ++it) {
+        list.append(memberEntry(it.value()));
+        lastKey = it.key();
+    }
+    if (it != room->membersByKey.cend())
+        *next = lastKey;
     return list;
 }
 
