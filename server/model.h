@@ -142,10 +142,11 @@ struct Room
     QMap<QString, User *> membersByKey; // the same users in name-key order, for member pages
 
     // Coalesced membership changes for rooms above HubConfig::coalesceAbove.
-    // Sets, not lists: a mass leave from a big room removes each name from pendingJoined, and a
-    // list made that quadratic.
-    IndexedSet<QString> pendingJoined;
-    IndexedSet<QString> pendingLeft;
+    // Name -> order of arrival. Hashes, not lists: a mass leave from a big room takes each name
+    // out of pendingJoined, which a list made quadratic.
+    QHash<QString, quint64> pendingJoined;
+    QHash<QString, quint64> pendingLeft;
+    quint64 pendingOrder = 0;
 
     quint64 messagesSinceTick = 0;
     double messagesPerSecond = 0;

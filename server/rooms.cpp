@@ -1,5 +1,7 @@
 // Rooms, membership and presence.
 
+#include <algorithm>
+
 #include "hub.h"
 #include "logging.h"
 #include "store.h"
@@ -8,11 +10,19 @@ using namespace Protocol;
 
 namespace {
 
-QJsonArray nameArray(const IndexedSet<QString> &names)
+// The first `cap` names in order of arrival; *cut says whether there were more.
+QJsonArray nameArray(const QHash<QString, quint64> &names, int cap, bool *cut)
 {
+    QList<std::pair<quint64, QString>> ordered;
+    ordered.reserve(names.size());
+    for (auto it = names.cbegin(); it != names.cend(); ++it)
+        ordered.append({it.value(), it.key()});
+    std::sort(ordered.begin(), ordered.end());
+
     QJsonArray array;
-    for (const QString &name : names)
-        array.append(name);
+    for (qsizetype i = 0; i < ordered.size() && i < cap; ++i)
+        array.append(ordered.at(i).second);
+    *cut = *cut || ordered.size() > cap;
     return array;
 }
 
@@ -90,7 +100,7 @@ void Hub::memberJoined(Room *room, User *user)
     if (room->members.size() > m_config.coalesceAbove || !room->pendingJoined.isEmpty()
         || !room->pendingLeft.isEmpty()) {
         if (!room->pendingLeft.remove(user->name))
-            room->pendingJoined.insert(user->name);
+            room->pendingJoined.insert(user->name, ++room->pendingOrder);
         return;
     }
 
@@ -110,7 +120,7 @@ void Hub::memberLeft(Room *room, User *user)
     if (room->members.size() >= m_config.coalesceAbove || !room->pendingJoined.isEmpty()
         || !room->pendingLeft.isEmpty()) {
         if (!room->pendingJoined.remove(user->name))
-            room->pendingLeft.insert(user->name);
+            room->pendingLeft.insert(user->name, ++room->pendingOrder);
         return;
     }
 
@@ -119,16 +129,23 @@ void Hub::memberLeft(Room *room, User *user)
                       {QStringLiteral("user"), user->name}});
 }
 
+// Each list holds at most member_list_cap names: a join storm into a big room would otherwise
+// send every member every name, members squared. Past the cap the frame says `truncated`.
 void Hub::flushMemberChanges(Room *room)
 {
     if (room->pendingJoined.isEmpty() && room->pendingLeft.isEmpty())
         return;
 
-    sendToRoom(room, {{QStringLiteral("type"), QStringLiteral("members_changed")},
-                      {QStringLiteral("room"), room->name},
-                      {QStringLiteral("joined"), nameArray(room->pendingJoined)},
-                      {QStringLiteral("left"), nameArray(room->pendingLeft)},
-                      {QStringLiteral("count"), int(room->members.size())}});
+    const int cap = qMax(1, m_config.memberListCap);
+    bool cut = false;
+    QJsonObject frame {{QStringLiteral("type"), QStringLiteral("members_changed")},
+                       {QStringLiteral("room"), room->name},
+                       {QStringLiteral("joined"), nameArray(room->pendingJoined, cap, &cut)},
+                       {QStringLiteral("left"), nameArray(room->pendingLeft, cap, &cut)},
+                       {QStringLiteral("count"), int(room->members.size())}};
+    if (cut)
+        frame.insert(QStringLiteral("truncated"), true);
+    sendToRoom(room, frame);
     room->pendingJoined.clear();
     room->pendingLeft.clear();
 }
