@@ -53,9 +53,18 @@ Hub::~Hub()
     // Commit callbacks reach into the hub, so they run while all of it is still here.
     m_store->flush();
 
-    for (Connection *connection : std::as_const(m_connections)) {
-        if (connection->socket)
+    // Reached with clients still connected when a stop times out. abort() emits disconnected at
+    // once, and handleDisconnected() would then free the connection under this loop: so the
+    // sockets are cut off from the hub first.
+    const QList<Connection *> connections = m_connections.values();
+    m_connections.clear();
+    for (Connection *connection : connections) {
+        if (connection->tcp)
+            connection->tcp->disconnect(this);
+        if (connection->socket) {
+            connection->socket->disconnect(this);
             connection->socket->abort();
+        }
         delete connection->socket;
         delete connection;
     }

@@ -60,6 +60,7 @@ private slots:
     void incompleteHandshakeTimesOut();
     void silentClientTimesOut();
     void slowConsumerClosedOthersUnaffected();
+    void forcedStopWithClientsStillConnected();
 
 private:
     void restart(const HubConfig &config);
@@ -368,6 +369,25 @@ void TestHubLimits::slowConsumerClosedOthersUnaffected()
 
     slow.resumeReading();
     QCOMPARE(slow.waitForCloseCode(10000), 4008);
+}
+
+// Clients that never answer the close: stop() gives up waiting for them, tears the hub down
+// with them still connected, and returns.
+void TestHubLimits::forcedStopWithClientsStillConnected()
+{
+    QList<RawClient *> silent;
+    for (int i = 0; i < 3; ++i) {
+        auto *raw = new RawClient(m_hub->port(), this);
+        silent.append(raw);
+        QVERIFY(raw->upgrade());
+        raw->sendText(QStringLiteral(R"({"type":"hello","user":"quiet%1"})").arg(i).toUtf8());
+        QVERIFY(raw->waitForText("welcome"));
+        raw->stopReading();
+    }
+
+    m_hub->stop(100);
+    QVERIFY(!m_hub->isRunning());
+    qDeleteAll(silent);
 }
 
 QTEST_GUILESS_MAIN(TestHubLimits)
