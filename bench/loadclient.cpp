@@ -187,8 +187,8 @@ void LoadClient::onFrame(Peer *peer, const QByteArray &payload)
     if (payload.contains("\"type\":\"message\"")) {
         const qsizetype mark = payload.indexOf("\"text\":\"t=");
         if (mark >= 0)
-            onRawFrame(QByteArray::fromRawData(payload.constData() + mark + 8,
-                                               payload.size() - mark - 8));
+            onRawFrame(
+                QByteArray::fromRawData(payload.constData() + mark + 8, payload.size() - mark - 8));
         return;
     }
 
@@ -288,9 +288,8 @@ void LoadClient::sendDue()
         if (m_options.raw)
             sender->socket->write(maskedText(nextText()));
         else
-            sender->socket->write(maskedText(R"({"type":"say","room":")"
-                                             + m_options.room.toUtf8() + R"(","text":")"
-                                             + nextText() + "\"}"));
+            sender->socket->write(maskedText(R"({"type":"say","room":")" + m_options.room.toUtf8()
+                                             + R"(","text":")" + nextText() + "\"}"));
         ++m_result.sent;
     }
 }
