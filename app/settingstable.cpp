@@ -193,8 +193,8 @@ const QList<SettingDescriptor> &settingDescriptors()
          &HubConfig::commitIntervalMs,
          "ms",
          QT_TRANSLATE_NOOP("Settings",
-                           "Longest wait, in milliseconds, before accepted room messages are "
-                           "written to the database as one group; 0 writes each one alone"),
+                           "Least time, in milliseconds, between two database commits; what "
+                           "arrives meanwhile is written as one group. 0 commits every pass"),
          {0, 1000}},
         {"history_max_messages",
          "history-max-messages",

@@ -3,6 +3,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QObject>
@@ -121,6 +122,8 @@ private:
 
     QHash<QString, quint64> m_lastSeq; // per room key, including the open group's appends
     QTimer m_commitTimer;
+    QElapsedTimer m_sinceCommit; // since the last commit
+    int m_commitIntervalMs = 2;
     bool m_inGroup = false;
     int m_groupWrites = 0;
     QList<std::pair<ChatMessage, Accepted>> m_accepted; // the open group's, in append order
