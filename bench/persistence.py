@@ -13,52 +13,10 @@ figures on a shared machine move between runs, so it reports and never asserts.
 import argparse
 import json
 import os
-import re
-import signal
 import subprocess
 import sys
-import tempfile
-import threading
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def pinned(core, command):
-    return (["taskset", "-c", str(core)] if os.cpu_count() and os.cpu_count() > 1 else []) + command
-
-
-class Hub:
-    def __init__(self, binary, persist, core):
-        self.dir = tempfile.TemporaryDirectory(prefix="confab-bench-")
-        self.proc = subprocess.Popen(
-            pinned(core, [binary, "--headless", "--listen", "127.0.0.1", "--port", "0",
-                          "--data-dir", self.dir.name, "--persist", "true" if persist else "false"]),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.port = None
-        found = threading.Event()
-
-        def drain():
-            for line in self.proc.stdout:
-                match = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
-                if match and not self.port:
-                    self.port = int(match.group(1))
-                    found.set()
-            found.set()
-
-        threading.Thread(target=drain, daemon=True).start()
-        if not found.wait(10) or not self.port:
-            self.stop()
-            raise SystemExit("the hub did not report its port")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.dir.cleanup()
+from run import ROOT, Server, pinned  # the suite's server runner: one way to start a hub
 
 
 def run_load(load, port, members, rate, duration, core):
@@ -82,12 +40,12 @@ def main():
     parser.add_argument("--json", default="persistence-bench.json")
     args = parser.parse_args()
 
-    binary = os.path.join(args.build, "app", "confab")
     load = os.path.join(args.build, "bench", "confab-load")
     rates = [int(r) for r in args.rates.split(",")]
     results = {}
     for persist in (True, False):
-        hub = Hub(binary, persist, core=0)
+        hub = Server("confab", args, core=0,
+                     extra=("--persist", "true" if persist else "false"))
         try:
             results[persist] = [run_load(load, hub.port, args.members, rate, args.duration, 1)
                                 for rate in rates]

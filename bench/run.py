@@ -82,12 +82,13 @@ def proc_cpu_seconds(pid):
 class Server:
     """A hub or the relay: started pinned, ready once it prints its port, stopped by its pid."""
 
-    def __init__(self, kind, args, core):
+    def __init__(self, kind, args, core, extra=()):
+        """extra: more arguments for the server, e.g. ("--persist", "false")."""
         self.kind = kind
         self.dir = tempfile.TemporaryDirectory(prefix="confab-bench-")
         if kind == "confab":
             command = [os.path.join(args.build, "app", "confab"), "--headless", "--listen",
-                       "127.0.0.1", "--port", "0", "--data-dir", self.dir.name]
+                       "127.0.0.1", "--port", "0", "--data-dir", self.dir.name, *extra]
         else:
             command = ["node", os.path.join(ROOT, "bench", "reference", "relay.mjs"),
                        "--host", "127.0.0.1", "--port", "0"]
