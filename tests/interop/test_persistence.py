@@ -7,6 +7,7 @@ SIGKILL, starts a second hub on the same directory and reads back what the first
 """
 
 import asyncio
+import json
 import os
 import signal
 import tempfile
@@ -34,6 +35,15 @@ class PersistenceTest(unittest.IsolatedAsyncioTestCase):
         await client.send({"type": "hello", "user": user, **hello})
         client.welcome = await client.expect("welcome")
         return client
+
+    async def until_offline(self, hub, user):
+        """Waits, boundedly, until the hub has seen the user's last device go."""
+        for _ in range(int(WAIT_S / 0.05)):
+            users = json.loads(await hub.ctl("users", "--json"))
+            if all(u["devices"] == 0 for u in users if u["user"] == user):
+                return
+            await asyncio.sleep(0.05)
+        self.fail(f"the hub still shows {user} online after {WAIT_S} s")
 
     async def all_history(self, client, room="general"):
         """Every kept message of the room, oldest first, paged with `history {after}`."""
@@ -130,12 +140,11 @@ class PersistenceTest(unittest.IsolatedAsyncioTestCase):
         token = carol.welcome["token"]
         await carol.close()
         alice = await self.connect(hub, "alice")
-        await asyncio.sleep(0.2)  # the hub notices carol's close
+        await self.until_offline(hub, "carol")
         await alice.send({"type": "dm", "to": "carol", "text": "call me", "cid": "d1"})
         ack = await alice.expect("ack", cid="d1")
         self.assertEqual(ack.get("stored"), ["carol"])
-        await alice.sync()
-        await asyncio.sleep(0.1)  # a group commit is 2 ms by default; give it plenty
+        # The ack comes only once the dm is on disk, so the kill may follow it at once.
         os.kill(hub.proc.pid, signal.SIGKILL)
         hub.proc.wait(timeout=WAIT_S)
 
