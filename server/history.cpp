@@ -188,28 +188,21 @@ void Hub::handleHistory(Connection *connection, const ClientFrame &frame)
         return rejectFrame(connection, room ? Error::NotInRoom : Error::NoSuchRoom,
                            tr("join %1 to read its history").arg(frame.room), frame.typeName);
 
-    const HistoryPage page =
-        history(room->name, frame.beforeSeq, frame.hasAfter ? frame.afterSeq : 0, frame.limit,
-                frame.hasAfter);
-    QList<ChatMessage> messages;
-    for (const RoomMessageInfo &info : page.messages)
-        messages.append({room->key, info.seq, info.from, info.text, info.ts, info.deleted});
+    bool more = false;
+    const QList<ChatMessage> messages =
+        pageOf(room, frame.beforeSeq, frame.hasAfter ? frame.afterSeq : 0, frame.limit,
+               frame.hasAfter, &more);
     bool cut = false;
     const QJsonArray entries = historyEntries(messages, !frame.hasAfter, &cut);
     sendJson(connection, {{QStringLiteral("type"), QStringLiteral("history")},
                           {QStringLiteral("room"), room->name},
                           {QStringLiteral("epoch"), room->epoch},
                           {QStringLiteral("messages"), entries},
-                          {QStringLiteral("more"), page.more || cut}});
+                          {QStringLiteral("more"), more || cut}});
 }
 
+// For the operator (console, ctl): the same page as a client's `history`, as values.
 HistoryPage Hub::history(const QString &roomName, quint64 before, quint64 after, int limit)
-{
-    return history(roomName, before, after, limit, after > 0);
-}
-
-HistoryPage Hub::history(const QString &roomName, quint64 before, quint64 after, int limit,
-                         bool oldestFirst)
 {
     HistoryPage page;
     Room *room = findRoom(roomName);
@@ -219,6 +212,21 @@ HistoryPage Hub::history(const QString &roomName, quint64 before, quint64 after,
         return page;
     }
 
+    const QList<ChatMessage> messages = pageOf(room, before, after, limit, after > 0, &page.more);
+    page.ok = true;
+    page.room = room->name;
+    page.epoch = room->epoch;
+    for (const ChatMessage &message : messages)
+        page.messages.append(
+            {room->name, message.seq, message.from, message.text, message.ts, message.deleted});
+    return page;
+}
+
+// One page of kept messages, ascending: the oldest above `after` when oldestFirst, otherwise
+// the newest below `before` (0: no bound).
+QList<ChatMessage> Hub::pageOf(const Room *room, quint64 before, quint64 after, int limit,
+                               bool oldestFirst, bool *more)
+{
     // Never past what was accepted: later seqs may still be waiting for their commit.
     quint64 upper = room->lastSeq + 1;
     if (before > 0 && before < upper)
@@ -227,21 +235,14 @@ HistoryPage Hub::history(const QString &roomName, quint64 before, quint64 after,
 
     QList<ChatMessage> messages =
         m_store->messages(room->key, oldestFirst ? after : 0, upper, limit + 1, !oldestFirst);
-    page.more = messages.size() > limit;
-    if (page.more) {
+    *more = messages.size() > limit;
+    if (*more) {
         if (oldestFirst)
             messages.removeLast();
         else
             messages.removeFirst();
     }
-
-    page.ok = true;
-    page.room = room->name;
-    page.epoch = room->epoch;
-    for (const ChatMessage &message : std::as_const(messages))
-        page.messages.append(
-            {room->name, message.seq, message.from, message.text, message.ts, message.deleted});
-    return page;
+    return messages;
 }
 
 // Dms kept while the user was offline, right after their welcome.

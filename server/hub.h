@@ -138,8 +138,8 @@ private:
     void handleHistory(Connection *connection, const Protocol::ClientFrame &frame);
     void deliverStored(Connection *connection);
     bool claimLapsed(const QDateTime &lastSeen, const QDateTime &now) const;
-    HistoryPage history(const QString &room, quint64 before, quint64 after, int limit,
-                        bool oldestFirst);
+    QList<ChatMessage> pageOf(const Room *room, quint64 before, quint64 after, int limit,
+                              bool oldestFirst, bool *more);
     void pruneState();
 
     // Moderation (moderation.cpp)
