@@ -1,8 +1,7 @@
 // Delivery: every frame for a connection goes through send(), which enforces the outbound
-// bound, and is written with the rest of that connection's frames once per loop iteration.
-#include <QTcpSocket>
+// bound; the transport writes it with the rest of that connection's frames once per loop
+// iteration.
 #include <QTimer>
-#include <QWebSocket>
 
 #include "hub.h"
 #include "logging.h"
@@ -12,8 +11,7 @@ using namespace Protocol;
 
 qint64 Hub::queuedBytes(const Connection *connection) const
 {
-    const qint64 inQt = connection->tcp ? connection->tcp->bytesToWrite() : 0;
-    return connection->outbox.size() + inQt;
+    return connection->link->queuedBytes;
 }
 
 void Hub::send(Connection *connection, const QByteArray &wireFrame, bool isDelivery)
@@ -30,23 +28,17 @@ void Hub::send(Connection *connection, const QByteArray &wireFrame, bool isDeliv
         // for the end of this delivery, and nothing more is queued meanwhile.
         connection->overBound = true;
         m_slowConsumers.push_back(connection->id);
-        scheduleFlush();
+        scheduleSlowConsumerCloses();
         return;
     }
 
-    connection->outbox.append(wireFrame);
+    m_transport->queue(connection->link, wireFrame);
     ++connection->messagesOut;
     connection->bytesOut += wireFrame.size();
     ++m_totals.messagesOut;
     m_totals.bytesOut += wireFrame.size();
     if (isDelivery)
         ++m_totals.deliveries;
-
-    if (!connection->inDirtyList) {
-        connection->inDirtyList = true;
-        m_dirty.push_back(connection->id);
-        scheduleFlush();
-    }
 }
 
 // A frame whose answer comes from the store (a say's ack, a dm's): what this connection is
@@ -108,19 +100,18 @@ void Hub::sendToAll(const QJsonObject &frame, bool isDelivery)
     }
 }
 
-void Hub::scheduleFlush()
+void Hub::scheduleSlowConsumerCloses()
 {
-    if (m_flushScheduled)
+    if (m_slowClosesScheduled)
         return;
-    m_flushScheduled = true;
-    QMetaObject::invokeMethod(this, &Hub::flushOutboxes, Qt::QueuedConnection);
+    m_slowClosesScheduled = true;
+    QMetaObject::invokeMethod(this, &Hub::closeSlowConsumers, Qt::QueuedConnection);
 }
 
-void Hub::flushOutboxes()
+// Their own queue is dropped; the rest of the hub is unaffected.
+void Hub::closeSlowConsumers()
 {
-    m_flushScheduled = false;
-
-    // Slow consumers first: their own queue is dropped, the rest of the hub is unaffected.
+    m_slowClosesScheduled = false;
     const std::vector<quint64> slow = std::exchange(m_slowConsumers, {});
     for (quint64 id : slow) {
         Connection *connection = m_connections.value(id);
@@ -134,22 +125,4 @@ void Hub::flushOutboxes()
                tr("over %1 bytes queued").arg(m_config.maxOutboundBytes));
         closeConnection(connection, CloseSlowConsumer, tr("slow consumer"));
     }
-
-    const std::vector<quint64> dirty = std::exchange(m_dirty, {});
-    for (quint64 id : dirty) {
-        if (Connection *connection = m_connections.value(id))
-            writeOutbox(connection);
-    }
-}
-
-void Hub::writeOutbox(Connection *connection)
-{
-    connection->inDirtyList = false;
-    if (connection->outbox.isEmpty() || !connection->tcp)
-        return;
-
-    // One write for everything queued this iteration: per-frame writes topped out near
-    // 100,000 deliveries per second here, batched ones went past a million (QT-NOTES.md).
-    connection->tcp->write(connection->outbox);
-    connection->outbox.clear();
 }

@@ -2,9 +2,7 @@
 
 #include <QDeadlineTimer>
 #include <QNetworkInterface>
-#include <QTcpSocket>
 #include <QTimer>
-#include <QWebSocket>
 
 #include "gateway.h"
 #include "logging.h"
@@ -16,12 +14,16 @@ constexpr int TickMs = 1000;
 constexpr int EventFlushMs = 250;
 constexpr int CloseGraceMs = 5000; // a closed peer that never answers is cut off after this
 constexpr int MaxPendingEvents = 10000;
-constexpr int CloseReasonBytes = 123; // RFC 6455 section 5.5: 125 bytes minus the code
 constexpr qint64 PruneEveryMs = 60 * 1000; // retention is in days; once a minute is plenty
 
 qint64 monotonicMs()
 {
     return QDeadlineTimer::current().deadline();
+}
+
+Connection *connectionOf(const Link *link)
+{
+    return static_cast<Connection *>(link->owner);
 }
 
 } // namespace
@@ -30,15 +32,11 @@ Hub::Hub(const HubConfig &config, Store *store, QObject *parent)
     : QObject(parent)
     , m_config(config)
     , m_store(store ? store : new MemoryStore)
-    , m_gateway(new Gateway(this))
+    , m_transport(new Transport(this, this))
     , m_tickTimer(new QTimer(this))
     , m_eventTimer(new QTimer(this))
 {
-    connect(m_gateway, &Gateway::upgraded, this, &Hub::adopt);
-    connect(m_gateway, &Gateway::requestRejected, this,
-            [this](const QString &peer, int status, const QString &why) {
-                qCWarning(lcProtocol) << "HTTP" << status << "to" << peer << why;
-            });
+    m_transport->setMaxMessageBytes(m_config.maxMessageBytes);
 
     m_tickTimer->setInterval(TickMs);
     connect(m_tickTimer, &QTimer::timeout, this, &Hub::tick);
@@ -53,32 +51,22 @@ Hub::~Hub()
     // Commit callbacks reach into the hub, so they run while all of it is still here.
     m_store->flush();
 
-    // Reached with clients still connected when a stop times out. abort() emits disconnected at
-    // once, and handleDisconnected() would then free the connection under this loop: so the
-    // sockets are cut off from the hub first.
-    const QList<Connection *> connections = m_connections.values();
+    // Reached with clients still connected when a stop times out: their descriptors are closed
+    // without calling back into a hub that is going away.
+    m_transport->abortAll();
+    qDeleteAll(m_connections);
     m_connections.clear();
-    for (Connection *connection : connections) {
-        if (connection->tcp)
-            connection->tcp->disconnect(this);
-        if (connection->socket) {
-            connection->socket->disconnect(this);
-            connection->socket->abort();
-        }
-        delete connection->socket;
-        delete connection;
-    }
     qDeleteAll(m_users);
     qDeleteAll(m_rooms);
 }
 
 bool Hub::listen()
 {
-    if (!m_gateway->listen(m_config.listenAddress, m_config.port, m_config.listenBacklog)) {
+    if (!m_transport->listen(m_config.listenAddress, m_config.port, m_config.listenBacklog)) {
         m_errorString = tr("Cannot listen on %1 port %2: %3")
                             .arg(m_config.listenAddress.toString())
                             .arg(m_config.port)
-                            .arg(m_gateway->errorString());
+                            .arg(m_transport->errorString());
         qCCritical(lcHub).noquote() << m_errorString;
         return false;
     }
@@ -100,7 +88,7 @@ QString Hub::errorString() const
 
 quint16 Hub::port() const
 {
-    return m_gateway->port();
+    return m_transport->port();
 }
 
 QList<QHostAddress> Hub::listenAddresses() const
@@ -133,11 +121,11 @@ void Hub::shutdown()
     qCInfo(lcHub).noquote() << "shutting down;"
                             << tr("%n connection(s) to close", nullptr, int(m_connections.size()));
 
-    m_gateway->close();
+    m_transport->stopListening();
     const QList<Connection *> connections = m_connections.values();
     for (Connection *connection : connections)
         closeConnection(connection, Protocol::CloseGoingAway, tr("hub shutting down"));
-    flushOutboxes();
+    m_transport->flushAll();
 
     m_store->flush(); // what clients were acked for is on disk before the process may end
     record(HubEvent::Kind::Stopped, nullptr, {}, tr("hub stopped"));
@@ -151,62 +139,62 @@ void Hub::shutdown()
         QTimer::singleShot(CloseGraceMs / 2, this, &Hub::drained);
 }
 
-void Hub::adopt(QWebSocket *socket, QTcpSocket *tcp, qint64 acceptedMs,
-                const QList<QByteArray> &earlyTexts)
+HttpAnswer Hub::answerRequest(const HttpRequest &request)
 {
-    if (m_shuttingDown) {
-        socket->close(QWebSocketProtocol::CloseCodeGoingAway, tr("hub shutting down"));
-        socket->deleteLater();
-        return;
+    HttpAnswer answer = Gateway::answer(request);
+    if (answer.upgrade && m_shuttingDown) {
+        answer = {};
+        answer.status = 503;
+        answer.body = "the hub is shutting down\n";
     }
+    return answer;
+}
 
+void Hub::linkOpened(Link *link)
+{
     auto *connection = new Connection;
     connection->id = m_nextConnectionId++;
-    connection->socket = socket;
-    connection->tcp = tcp;
-    connection->peer = peerString(socket->peerAddress(), socket->peerPort());
-    connection->address = addressString(socket->peerAddress());
+    connection->link = link;
+    link->owner = connection;
+    connection->peer = peerString(link->peerAddress, link->peerPort);
+    connection->address = addressString(link->peerAddress);
     connection->connectedAt = QDateTime::currentDateTimeUtc();
     connection->lastActivity = connection->connectedAt;
-    connection->acceptedMs = acceptedMs;
+    connection->acceptedMs = link->acceptedMs;
     connection->lastInboundMs = monotonicMs();
-    connection->lastWriteProgressMs = connection->lastInboundMs;
     connection->lastPingMs = connection->lastInboundMs;
     m_connections.insert(connection->id, connection);
     ++m_totals.connectionsAccepted;
 
-    // Qt's defaults are about 2 GiB; over the limit Qt closes with 1009 before reading the
-    // payload.
-    socket->setMaxAllowedIncomingFrameSize(m_config.maxMessageBytes);
-    socket->setMaxAllowedIncomingMessageSize(m_config.maxMessageBytes);
-
-    // Connected here, synchronously: a frame that came in the same TCP write as the handshake
-    // is read as soon as control returns to the event loop.
-    connect(socket, &QWebSocket::textMessageReceived, this,
-            [this, connection](const QString &text) { handleText(connection, text); });
-    connect(socket, &QWebSocket::binaryMessageReceived, this,
-            [this, connection](const QByteArray &data) { handleBinary(connection, data); });
-    connect(socket, &QWebSocket::pong, this,
-            [connection] { connection->lastInboundMs = monotonicMs(); });
-    connect(socket, &QWebSocket::disconnected, this,
-            [this, connection] { handleDisconnected(connection); });
-    connect(tcp, &QTcpSocket::bytesWritten, this,
-            [connection] { connection->lastWriteProgressMs = monotonicMs(); });
-
     qCInfo(lcHub).noquote() << "connection" << connection->id << "from" << connection->peer;
     record(HubEvent::Kind::Connected, connection, {}, connection->peer);
-    if (refuseBannedAddress(connection))
-        return;
-
-    for (const QByteArray &text : earlyTexts)
-        handleText(connection, QString::fromUtf8(text));
+    refuseBannedAddress(connection);
 }
 
-void Hub::handleDisconnected(Connection *connection)
+void Hub::textReceived(Link *link, const QByteArray &utf8)
+{
+    handleText(connectionOf(link), utf8);
+}
+
+void Hub::binaryReceived(Link *link, const QByteArray &data)
+{
+    handleBinary(connectionOf(link), data);
+}
+
+void Hub::pongReceived(Link *link)
+{
+    connectionOf(link)->lastInboundMs = monotonicMs();
+}
+
+void Hub::linkClosed(Link *link, quint16 code)
+{
+    handleDisconnected(connectionOf(link), code);
+}
+
+void Hub::handleDisconnected(Connection *connection, quint16 code)
 {
     const bool closedByPeer = connection->state != Connection::State::Closing;
     if (closedByPeer) {
-        const quint16 code = connection->socket->closeCode();
         if (code == Protocol::CloseTooLarge) {
             ++m_totals.rejectedFrames;
             qCWarning(lcProtocol) << "connection" << connection->id
@@ -223,7 +211,6 @@ void Hub::handleDisconnected(Connection *connection)
     record(HubEvent::Kind::Disconnected, connection, {}, {});
 
     m_connections.remove(connection->id);
-    connection->socket->deleteLater();
     delete connection;
 
     if (m_shuttingDown && m_connections.isEmpty())
@@ -239,15 +226,14 @@ void Hub::closeConnection(Connection *connection, quint16 code, const QString &r
     connection->state = Connection::State::Closing;
     connection->closingSinceMs = monotonicMs();
 
-    // Frames queued for this connection (a `kicked`, say) must reach it before the close frame.
-    if (code != Protocol::CloseSlowConsumer)
-        writeOutbox(connection);
-    connection->outbox.clear();
-
-    // Qt cuts a close reason at 123 bytes wherever it falls, and a split character makes
-    // browsers fail the connection with 1006 and drop the reason (QT-NOTES.md).
-    const QString cut = QString::fromUtf8(Protocol::truncateUtf8(reason, CloseReasonBytes));
-    connection->socket->close(QWebSocketProtocol::CloseCode(code), cut);
+    // Frames queued for this connection (a `kicked`, say) reach it before the close frame; a
+    // slow consumer's backlog is dropped, or the close would wait behind megabytes.
+    if (code == Protocol::CloseSlowConsumer)
+        m_transport->discardQueued(connection->link);
+    // Cut on a character boundary: a split character makes browsers fail the connection with
+    // 1006 and drop the reason.
+    m_transport->close(connection->link, code,
+                       Protocol::truncateUtf8(reason, Transport::MaxCloseReasonBytes));
 }
 
 void Hub::detach(Connection *connection)
@@ -277,7 +263,7 @@ void Hub::detach(Connection *connection)
 void Hub::tick()
 {
     const qint64 now = monotonicMs();
-    m_gateway->expireHandshakes(now, qint64(m_config.helloTimeoutS) * 1000);
+    m_transport->expire(now, qint64(m_config.helloTimeoutS) * 1000, CloseGraceMs);
 
     const QList<Connection *> connections = m_connections.values();
     for (Connection *connection : connections)
@@ -303,7 +289,7 @@ void Hub::checkHeartbeat(Connection *connection, qint64 now)
     switch (connection->state) {
     case Connection::State::Closing:
         if (now - connection->closingSinceMs > CloseGraceMs)
-            connection->socket->abort(); // disconnected() follows and frees it
+            m_transport->abort(connection->link); // linkClosed() frees it before this returns
         return;
     case Connection::State::AwaitingHello:
         if (now - connection->acceptedMs > qint64(m_config.helloTimeoutS) * 1000) {
@@ -324,7 +310,7 @@ void Hub::checkHeartbeat(Connection *connection, qint64 now)
     const qint64 timeoutMs = qint64(m_config.heartbeatTimeoutS) * 1000;
     const bool heardFrom = now - connection->lastInboundMs < timeoutMs;
     const bool draining =
-        queuedBytes(connection) > 0 && now - connection->lastWriteProgressMs < timeoutMs;
+        queuedBytes(connection) > 0 && now - connection->link->lastWriteMs < timeoutMs;
     if (!heardFrom && !draining) {
         ++m_totals.heartbeatTimeouts;
         qCInfo(lcHub) << "connection" << connection->id << "timed out after"
@@ -337,7 +323,7 @@ void Hub::checkHeartbeat(Connection *connection, qint64 now)
     // Each connection pings on its own phase (counted from its accept), so pings spread out.
     if (now - connection->lastPingMs >= qint64(m_config.heartbeatIntervalS) * 1000) {
         connection->lastPingMs = now;
-        connection->socket->ping();
+        m_transport->ping(connection->link);
     }
 }
 
@@ -430,7 +416,7 @@ HubSnapshot Hub::takeSnapshot() const
 {
     HubSnapshot snapshot;
     snapshot.takenAt = QDateTime::currentDateTimeUtc();
-    snapshot.running = !m_shuttingDown && m_gateway->port() != 0;
+    snapshot.running = !m_shuttingDown && m_transport->port() != 0;
     snapshot.port = port();
     snapshot.listenAddresses = listenAddresses();
     snapshot.totals = m_totals;

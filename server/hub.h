@@ -12,16 +12,16 @@
 #include "protocol.h"
 #include "snapshot.h"
 #include "store.h"
+#include "transport.h"
 #include "wsframe.h"
 
-class Gateway;
-class QTcpSocket;
 class QTimer;
-class QWebSocket;
 
 // The chat hub: connections, users, rooms, presence and delivery, on one thread. Everything
 // here runs on the thread the Hub lives on; other threads use HubService.
-class Hub : public QObject
+class Hub
+    : public QObject
+    , private Transport::Handler
 {
     Q_OBJECT
 
@@ -84,10 +84,16 @@ signals:
     void drained();
 
 private:
+    // The transport's calls (hub.cpp)
+    HttpAnswer answerRequest(const HttpRequest &request) override;
+    void linkOpened(Link *link) override;
+    void textReceived(Link *link, const QByteArray &utf8) override;
+    void binaryReceived(Link *link, const QByteArray &data) override;
+    void pongReceived(Link *link) override;
+    void linkClosed(Link *link, quint16 code) override;
+
     // Connection lifecycle (hub.cpp)
-    void adopt(QWebSocket *socket, QTcpSocket *tcp, qint64 acceptedMs,
-               const QList<QByteArray> &earlyTexts);
-    void handleDisconnected(Connection *connection);
+    void handleDisconnected(Connection *connection, quint16 code);
     void closeConnection(Connection *connection, quint16 code, const QString &reason);
     void detach(Connection *connection);
     void tick();
@@ -99,7 +105,7 @@ private:
     QString operatorName(const QString &by) const;
 
     // Client frames (session.cpp)
-    void handleText(Connection *connection, const QString &text);
+    void handleText(Connection *connection, const QByteArray &utf8);
     void handleBinary(Connection *connection, const QByteArray &data);
     void dispatch(Connection *connection, const Protocol::ClientFrame &frame);
     void rejectFrame(Connection *connection, const QString &code, const QString &message,
@@ -188,14 +194,13 @@ private:
                            const QByteArray &wireFrame, bool isDelivery, quint64 mark = 0);
     void sendToAll(const QJsonObject &frame, bool isDelivery);
     quint64 nextMark() { return ++m_mark; }
-    void scheduleFlush();
-    void flushOutboxes();
-    void writeOutbox(Connection *connection);
+    void scheduleSlowConsumerCloses();
+    void closeSlowConsumers();
     qint64 queuedBytes(const Connection *connection) const;
 
     HubConfig m_config;
     std::unique_ptr<Store> m_store;
-    Gateway *m_gateway;
+    Transport *m_transport;
     QTimer *m_tickTimer;
     QTimer *m_eventTimer;
     QString m_errorString;
@@ -210,9 +215,8 @@ private:
     QHash<QString, QList<MuteRecord>> m_mutes; // by user name key
     qint64 m_lastPruneMs = 0;
 
-    std::vector<quint64> m_dirty; // connections with a non-empty outbox
     std::vector<quint64> m_slowConsumers; // to close with 4008 after the current delivery
-    bool m_flushScheduled = false;
+    bool m_slowClosesScheduled = false;
     Connection *m_answering = nullptr; // the connection whose frame is being handled
     quint64 m_mark = 0;
 

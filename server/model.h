@@ -8,12 +8,10 @@
 #include <QDateTime>
 #include <QHash>
 #include <QMap>
-#include <QPointer>
 #include <QString>
 #include <QStringList>
 
-class QTcpSocket;
-class QWebSocket;
+struct Link;
 struct Room;
 struct User;
 
@@ -72,8 +70,7 @@ struct Connection
 
     quint64 id = 0;
     State state = State::AwaitingHello;
-    QWebSocket *socket = nullptr;
-    QPointer<QTcpSocket> tcp; // the socket under `socket`; our pre-built frames go here
+    Link *link = nullptr; // the transport's side of it; frames are queued there
 
     QString peer;
     QString address; // the peer's IP address alone, IPv4-mapped addresses as plain IPv4
@@ -81,7 +78,6 @@ struct Connection
     QDateTime lastActivity;
     qint64 acceptedMs = 0; // monotonic clock, for the hello timeout
     qint64 lastInboundMs = 0; // any frame, pongs included
-    qint64 lastWriteProgressMs = 0; // the kernel last took bytes from us
     qint64 lastPingMs = 0;
     qint64 closingSinceMs = 0;
 
@@ -89,13 +85,10 @@ struct Connection
     QString device;
     IndexedSet<Room *> rooms;
 
-    QByteArray outbox; // frames queued this loop iteration, written in one go
-
     // Answers held back so that they go out in the order their frames came: a say's ack waits
     // for its commit, and an answer to a later frame waits behind it. nullopt marks an answer
     // still waiting for the store (Hub::holdAnswers, Hub::releaseAnswer).
     std::deque<std::optional<QByteArray>> held;
-    bool inDirtyList = false;
     bool overBound = false; // a slow consumer waiting for its 4008 close
     quint64 mark = 0; // de-duplicates recipients within one delivery
 

@@ -2,8 +2,6 @@
 #include <QDeadlineTimer>
 #include <QRandomGenerator>
 #include <QScopeGuard>
-#include <QTcpSocket>
-#include <QWebSocket>
 
 #include "hub.h"
 #include "logging.h"
@@ -42,12 +40,11 @@ QJsonValue cidRef(const ClientFrame &frame)
 
 } // namespace
 
-void Hub::handleText(Connection *connection, const QString &text)
+void Hub::handleText(Connection *connection, const QByteArray &utf8)
 {
     if (connection->state == Connection::State::Closing)
         return;
 
-    const QByteArray utf8 = text.toUtf8();
     connection->lastInboundMs = QDeadlineTimer::current().deadline();
     connection->lastActivity = QDateTime::currentDateTimeUtc();
     connection->bytesIn += utf8.size();
@@ -595,7 +592,7 @@ void Hub::handlePair(Connection *connection)
 // 127.0.0.1, so then the first address the hub listens on that others can reach.
 QString Hub::pairingHost(const Connection *connection) const
 {
-    QHostAddress local = connection->tcp ? connection->tcp->localAddress() : QHostAddress();
+    QHostAddress local = m_transport->localAddress(connection->link);
     bool isV4 = false;
     const quint32 v4 = local.toIPv4Address(&isV4);
     if (isV4)

@@ -9,68 +9,47 @@ int headerSize(qint64 payloadSize)
     return payloadSize <= 0xFFFF ? 4 : 10;
 }
 
-QByteArray text(const QByteArray &utf8Payload)
-{
-    const qint64 size = utf8Payload.size();
-    QByteArray frame;
-    frame.reserve(headerSize(size) + size);
+namespace {
 
-    frame.append(char(0x81)); // FIN + opcode 1 (text)
+QByteArray frame(int opcode, const QByteArray &payload)
+{
+    const qint64 size = payload.size();
+    QByteArray bytes;
+    bytes.reserve(headerSize(size) + size);
+
+    bytes.append(char(0x80 | opcode)); // FIN: we never fragment
     if (size < 126) {
-        frame.append(char(size));
+        bytes.append(char(size));
     } else if (size <= 0xFFFF) {
-        frame.append(char(126));
-        frame.append(char(size >> 8));
-        frame.append(char(size & 0xFF));
+        bytes.append(char(126));
+        bytes.append(char(size >> 8));
+        bytes.append(char(size & 0xFF));
     } else {
-        frame.append(char(127));
+        bytes.append(char(127));
         for (int shift = 56; shift >= 0; shift -= 8)
-            frame.append(char((size >> shift) & 0xFF));
+            bytes.append(char((size >> shift) & 0xFF));
     }
 
-    frame.append(utf8Payload);
-    return frame;
+    bytes.append(payload);
+    return bytes;
 }
 
-bool decodeClientTexts(const QByteArray &bytes, QList<QByteArray> *texts)
+} // namespace
+
+QByteArray text(const QByteArray &utf8Payload)
 {
-    qsizetype at = 0;
-    while (at < bytes.size()) {
-        if (bytes.size() - at < 2)
-            return false;
-        const uchar first = uchar(bytes.at(at));
-        const uchar second = uchar(bytes.at(at + 1));
-        const int opcode = first & 0x0F;
-        const bool final = first & 0x80;
-        const bool masked = second & 0x80;
-        if (!final || !masked || (opcode != 0x1 && opcode != 0x9))
-            return false;
+    return frame(0x1, utf8Payload);
+}
 
-        qint64 length = second & 0x7F;
-        qsizetype header = 2;
-        if (length >= 126) {
-            const int lengthBytes = length == 126 ? 2 : 8;
-            if (bytes.size() - at < 2 + lengthBytes)
-                return false;
-            length = 0;
-            for (int i = 0; i < lengthBytes; ++i)
-                length = (length << 8) | uchar(bytes.at(at + 2 + i));
-            header += lengthBytes;
-        }
-        header += 4; // the mask key
-        if (length < 0 || bytes.size() - at - header < length)
-            return false;
+QByteArray control(int opcode, const QByteArray &payload)
+{
+    return frame(opcode, payload.left(125));
+}
 
-        if (opcode == 0x1) {
-            const char *mask = bytes.constData() + at + header - 4;
-            QByteArray payload = bytes.mid(at + header, length);
-            for (qsizetype i = 0; i < payload.size(); ++i)
-                payload[i] = char(payload.at(i) ^ mask[i % 4]);
-            texts->append(payload);
-        }
-        at += header + length;
-    }
-    return true;
+QByteArray close(quint16 code, const QByteArray &reasonUtf8)
+{
+    const char codeBytes[2] = {char(code >> 8), char(code & 0xFF)};
+    return frame(0x8, QByteArray(codeBytes, 2) + reasonUtf8.left(123));
 }
 
 QByteArray maskedText(const QByteArray &payload, quint32 mask)
