@@ -87,6 +87,8 @@ QByteArray statusText(int status)
         return "Upgrade Required";
     case 431:
         return "Request Header Fields Too Large";
+    case 503:
+        return "Service Unavailable";
     default:
         return "Error";
     }
@@ -436,7 +438,8 @@ void Transport::answerRequest(Link *link, const HttpRequest &request)
 
     // No subprotocol and no extension is offered back: permessage-deflate would cost each
     // connection a compression context, and small chat frames gain little from it.
-    queue(link, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    queue(link, "HTTP/1.1 101 Switching Protocols\r\nServer: Confab\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\n"
                 "Sec-WebSocket-Accept: "
                     + acceptKey(key) + "\r\n\r\n");
     link->phase = Link::Phase::Open;
