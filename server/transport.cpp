@@ -10,6 +10,7 @@
 #include <QMetaObject>
 #include <QSocketNotifier>
 #include <QTcpServer>
+#include <QTimer>
 
 #include "logging.h"
 #include "wsframe.h"
@@ -32,6 +33,7 @@ constexpr int ReadBufferBytes = 256 * 1024;
 constexpr qsizetype ReadBudgetBytes = 1024 * 1024; // per link per batch: no one starves others
 constexpr int EventsPerBatch = 512;
 constexpr int IovPerWrite = 64;
+constexpr qint64 MaxFlushPauseNs = 100'000'000; // a stall (a swapped-out page) is not a pace
 
 enum Opcode : quint8 {
     Continuation = 0x0,
@@ -179,7 +181,12 @@ Transport::Transport(Handler *handler, QObject *parent)
     : QObject(parent)
     , m_handler(handler)
     , m_listener(new Listener([this](int fd) { adoptDescriptor(fd); }, this))
+    , m_flushTimer(new QTimer(this))
 {
+    m_clock.start();
+    m_flushTimer->setSingleShot(true);
+    m_flushTimer->setTimerType(Qt::PreciseTimer);
+    connect(m_flushTimer, &QTimer::timeout, this, &Transport::flushAll);
     m_readBuffer.resize(ReadBufferBytes);
 #ifdef Q_OS_LINUX
     // Level-triggered on the set itself: while any link is ready the event loop comes back,
@@ -293,8 +300,10 @@ void Transport::processEvents()
                 && (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
                 readLink(link);
         }
-        // What the handlers queued during this batch goes out now, in one write per link.
-        flushDirty();
+        // What the handlers queued during this batch goes out now, in one write per link,
+        // unless the pacing (scheduleFlush) says later.
+        if (m_nextFlushNs - m_clock.nsecsElapsed() < 500'000)
+            flushDirty();
 #endif
     }
     reap();
@@ -321,7 +330,6 @@ void Transport::readLink(Link *link)
                                 link->inReadAgain = false;
                                 readLink(link);
                             }
-                            flushDirty();
                         }
                         reap();
                     },
@@ -668,10 +676,24 @@ void Transport::markDirty(Link *link)
         return;
     link->inDirtyList = true;
     m_dirty.push_back(link);
-    if (!m_flushScheduled) {
-        m_flushScheduled = true;
+    scheduleFlush();
+}
+
+// Writes are paced by their own cost: after a round of writes that took T, the next round
+// starts no sooner than T later. A quiet hub writes at once (its rounds take microseconds);
+// a busy one lets frames gather, so each write carries several of them instead of paying the
+// kernel's cost per write for every single frame, and writing never takes more than about
+// half the engine's time. The price is latency of about one round under load.
+void Transport::scheduleFlush()
+{
+    if (m_flushScheduled)
+        return;
+    m_flushScheduled = true;
+    const qint64 waitNs = m_nextFlushNs - m_clock.nsecsElapsed();
+    if (waitNs < 500'000)
         QMetaObject::invokeMethod(this, &Transport::flushAll, Qt::QueuedConnection);
-    }
+    else
+        m_flushTimer->start(int((waitNs + 999'999) / 1'000'000));
 }
 
 void Transport::discardQueued(Link *link)
@@ -762,12 +784,16 @@ void Transport::flushAll()
 void Transport::flushDirty()
 {
     m_flushScheduled = false;
+    m_flushTimer->stop();
+    const qint64 startNs = m_clock.nsecsElapsed();
     const std::vector<Link *> dirty = std::exchange(m_dirty, {});
     for (Link *link : dirty) {
         link->inDirtyList = false;
         if (link->phase != Link::Phase::Dead)
             flush(link);
     }
+    const qint64 endNs = m_clock.nsecsElapsed();
+    m_nextFlushNs = endNs + qMin(endNs - startNs, MaxFlushPauseNs);
 }
 
 void Transport::flush(Link *link)

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
@@ -10,6 +11,7 @@
 
 class QSocketNotifier;
 class QTcpServer;
+class QTimer;
 
 // An HTTP request head as the transport read it. Names are lower-cased; values as sent.
 struct HttpRequest
@@ -158,6 +160,7 @@ private:
     void startDraining(Link *link);
     void peerGone(Link *link);
     void markDirty(Link *link);
+    void scheduleFlush();
     void flushDirty();
     void flush(Link *link);
     void closeDescriptor(Link *link);
@@ -173,6 +176,9 @@ private:
     std::vector<Link *> m_readAgain; // stopped at the read budget with more to read
     std::vector<Link *> m_dead;
     bool m_flushScheduled = false;
+    QTimer *m_flushTimer;
+    QElapsedTimer m_clock;
+    qint64 m_nextFlushNs = 0; // no round of writes before this (see scheduleFlush)
     bool m_readScheduled = false;
     int m_nesting = 0; // > 0 while links may be referenced from the stack: no freeing then
     qint64 m_maxMessageBytes = 64 * 1024;
