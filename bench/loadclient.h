@@ -1,15 +1,14 @@
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include <QByteArray>
-#include <QElapsedTimer>
 #include <QHostAddress>
-#include <QList>
 #include <QObject>
 
-class QTcpSocket;
-class QTimer;
+class QSocketNotifier;
 
 // Delivery latencies in buckets 2 % wide from 1 us up: constant memory however many deliveries a
 // run counts, and mergeable, so a driver can add up the histograms of several load processes.
@@ -27,9 +26,12 @@ struct LatencyHistogram
     static double upperEdgeMs(int bucket);
 };
 
-// A load generator that speaks Confab's protocol over hand-rolled WebSocket framing on plain
-// QTcpSockets: cheap per connection, and able to bind each one to its own 127.0.0.x source
-// address (one address gives only about 28,000 ephemeral ports).
+// A load generator that speaks Confab's protocol over hand-rolled WebSocket framing on raw
+// non-blocking Linux sockets with its own edge-triggered epoll set, so that it is never the
+// bottleneck: no per-connection objects or notifiers, one shared read buffer in which frames are
+// parsed in place, and only a frame's unfinished tail (or unwritten bytes) kept per connection.
+// Each connection binds to its own 127.0.0.x source address (one address gives only about 28,000
+// ports). Qt's event loop sees one descriptor, the epoll set, through a QSocketNotifier.
 //
 // In raw mode it speaks no protocol at all, for a reference relay: each connection upgrades on
 // `/` and counts as in at once, senders post the timestamped text as a bare text frame, and every
@@ -44,7 +46,7 @@ class LoadClient : public QObject
 public:
     struct Options
     {
-        QHostAddress host = QHostAddress::LocalHost;
+        QHostAddress host = QHostAddress::LocalHost; // IPv4 only: the sockets are AF_INET
         quint16 port = 8765;
         int connections = 100;
         int roomMembers = 100; // the first this many join `room`
@@ -88,42 +90,88 @@ signals:
     void finished();
 
 private:
+    enum class PeerState : quint8 { Idle, Connecting, Upgrading, Open, Closed };
+
+    // One connection. Everything it reads goes through the shared buffer; it keeps only what
+    // is left over: the start of a frame still arriving, and bytes its socket would not take.
     struct Peer
     {
-        QTcpSocket *socket = nullptr;
+        int fd = -1;
         int index = 0;
-        bool upgraded = false;
-        QByteArray buffer;
+        PeerState state = PeerState::Idle;
+        bool joined = false; // in the room, or in without one (raw mode, non-members)
+        std::string tail; // an unfinished frame (or HTTP response), carried to the next read
+        std::string pending; // bytes the socket refused with EAGAIN, written on EPOLLOUT
     };
 
-    void open(int index);
+    // A run of bytes to read into: the shared buffer, or a peer's tail for a frame too big for it.
+    struct ReadArea
+    {
+        char *data;
+        size_t used; // bytes already there, carried over from the previous read
+        size_t capacity;
+        bool shared;
+    };
+
+    bool createEventSources();
     void openMore();
-    void onReadable(Peer *peer);
-    void onFrame(Peer *peer, const QByteArray &payload);
-    void onRawFrame(const QByteArray &payload);
+    void open(Peer &peer);
+    void onConnected(Peer &peer);
+    void onConnectFailed(Peer &peer, const char *step, int error);
+
+    void processEvents();
+    int drainEvents();
+    void onPeerEvent(Peer &peer, uint32_t events);
+    void onSendTimer();
+
+    void readPeer(Peer &peer);
+    ReadArea readAreaFor(Peer &peer);
+    void keepTail(Peer &peer, const ReadArea &area, size_t consumed, size_t size);
+    size_t consumeHandshake(Peer &peer, const char *data, size_t size);
+    size_t consumeFrames(Peer &peer, const char *data, size_t size, qint64 nowNs);
+    void onFrame(Peer &peer, int opcode, const char *payload, size_t size, qint64 nowNs);
+    void onConfabText(Peer &peer, const char *payload, size_t size, qint64 nowNs);
+    void onStampedText(const char *text, size_t size, qint64 nowNs);
+
+    void sendBytes(Peer &peer, const char *data, size_t size);
+    void sendText(Peer &peer, const QByteArray &payload);
+    void sendPong(Peer &peer, const char *payload, size_t size);
+    void flushPending(Peer &peer);
+    void dropPeer(Peer &peer, bool byHub);
+
     void onWelcomed();
-    void onJoined();
+    void onJoined(Peer &peer);
+    void finishIfNoneCanJoin();
     void waitForGo();
     void beginSending();
+    void prepareSayFrame();
     void sendDue();
+    void armSendTimer(qint64 atNs);
     void finish();
-    QByteArray nextText() const;
-    static QByteArray maskedText(const QByteArray &payload);
-    static QByteArray maskedPong(const QByteArray &payload);
+    qint64 sinceStartNs() const;
 
     Options m_options;
     Result m_result;
-    std::vector<Peer *> m_peers;
-    QTimer *m_sendTimer;
-    QElapsedTimer m_clock;
+    std::vector<Peer> m_peers; // sized once: a Peer & stays valid while more connect
+    std::vector<char> m_readBuffer;
+    int m_epoll = -1;
+    int m_sendTimerFd = -1;
+    QSocketNotifier *m_epollNotifier = nullptr;
+    QByteArray m_upgradeRequest;
+    QByteArray m_sayFrame; // the masked frame every sender posts, its stamp rewritten each time
+    int m_stampAt = 0;
+    qint64 m_startNs = 0;
     qint64 m_sendStartNs = 0;
     qint64 m_measureStartNs = 0;
     qint64 m_measureEndNs = 0;
-    qint64 m_nextSendNs = 0;
     qint64 m_sentSoFar = 0;
+    qint64 m_nextSendAtNs = 0; // absolute, as the send timer is armed
     double m_cpuAtMeasureStart = 0;
     bool m_sending = false;
     QByteArray m_namePrefix;
     bool m_finished = false;
+    bool m_reportedConnectError = false;
     int m_opened = 0;
+    int m_failed = 0; // connects that never got through: they free their in-flight slot
+    int m_lostBeforeJoining = 0; // failed or closed before joining: they never will
 };

@@ -8,7 +8,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include "epolldispatcher.h"
 #include "loadclient.h"
 
 namespace {
@@ -83,13 +82,16 @@ LoadClient::Options parseOptions(const QCoreApplication &app)
 
 int main(int argc, char **argv)
 {
-    // The same epoll dispatcher as the hub's engine thread: thousands of sockets in one loop.
-    if (QAbstractEventDispatcher *dispatcher = createEngineEventDispatcher())
-        QCoreApplication::setEventDispatcher(dispatcher);
+    // Qt's own dispatcher is enough: LoadClient keeps its sockets in an epoll set of its own and
+    // gives the event loop that one descriptor.
     QCoreApplication app(argc, argv);
     const LoadClient::Options options = parseOptions(app);
     if (options.port == 0) {
         std::fprintf(stderr, "confab-load: --port is required\n");
+        return 2;
+    }
+    if (options.host.protocol() != QAbstractSocket::IPv4Protocol) {
+        std::fprintf(stderr, "confab-load: --host must be an IPv4 address\n");
         return 2;
     }
 
