@@ -14,7 +14,8 @@ qint64 Hub::queuedBytes(const Connection *connection) const
     return connection->link->queuedBytes;
 }
 
-void Hub::send(Connection *connection, const QByteArray &wireFrame, bool isDelivery)
+void Hub::send(Connection *connection, const QByteArray &wireFrame, bool isDelivery,
+               const Slice *shared)
 {
     if (connection->state == Connection::State::Closing || connection->overBound)
         return;
@@ -32,7 +33,10 @@ void Hub::send(Connection *connection, const QByteArray &wireFrame, bool isDeliv
         return;
     }
 
-    m_transport->queue(connection->link, wireFrame);
+    if (shared)
+        m_transport->queue(connection->link, *shared);
+    else
+        m_transport->queue(connection->link, wireFrame);
     ++connection->messagesOut;
     connection->bytesOut += wireFrame.size();
     ++m_totals.messagesOut;
@@ -74,29 +78,32 @@ void Hub::sendToConnections(const std::vector<Connection *> &connections,
 {
     if (mark == 0)
         mark = nextMark();
+    const Slice shared = m_transport->share(wireFrame); // one copy for every recipient
     for (Connection *connection : connections) {
         if (connection->mark == mark)
             continue;
         connection->mark = mark;
-        send(connection, wireFrame, isDelivery);
+        send(connection, wireFrame, isDelivery, &shared);
     }
 }
 
 void Hub::sendToRoom(Room *room, const QJsonObject &frame, const User *except)
 {
     const QByteArray wire = WsFrame::text(encode(frame));
+    const Slice shared = m_transport->share(wire);
     for (Connection *connection : room->connections) {
         if (connection->user != except)
-            send(connection, wire);
+            send(connection, wire, false, &shared);
     }
 }
 
 void Hub::sendToAll(const QJsonObject &frame, bool isDelivery)
 {
     const QByteArray wire = WsFrame::text(encode(frame));
+    const Slice shared = m_transport->share(wire);
     for (Connection *connection : std::as_const(m_connections)) {
         if (connection->state == Connection::State::Active)
-            send(connection, wire, isDelivery);
+            send(connection, wire, isDelivery, &shared);
     }
 }
 

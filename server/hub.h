@@ -186,7 +186,9 @@ private:
     void flushHeld(Connection *connection);
 
     // Delivery (delivery.cpp)
-    void send(Connection *connection, const QByteArray &wireFrame, bool isDelivery = false);
+    // shared: the same frame already in the transport's store, when it goes to many.
+    void send(Connection *connection, const QByteArray &wireFrame, bool isDelivery = false,
+              const Slice *shared = nullptr);
     void sendJson(Connection *connection, const QJsonObject &frame);
     void sendToRoom(Room *room, const QJsonObject &frame, const User *except = nullptr);
     // Sends once to each connection; connections already carrying `mark` are skipped.

@@ -1,9 +1,11 @@
 #include "transport.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <new>
 
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
@@ -33,7 +35,10 @@ constexpr int ReadBufferBytes = 256 * 1024;
 constexpr qsizetype ReadBudgetBytes = 1024 * 1024; // per link per batch: no one starves others
 constexpr int EventsPerBatch = 512;
 constexpr int IovPerWrite = 64;
-constexpr qint64 MaxFlushPauseNs = 100'000'000; // a stall (a swapped-out page) is not a pace
+constexpr qsizetype ChunkBytes = 64 * 1024;
+// Gathering longer than this buys little: at 10,000 links a round of writes takes 60-80 ms by
+// itself, and waiting as long again only adds latency (measured in docs/PERFORMANCE.md).
+constexpr qint64 MaxFlushPauseNs = 10'000'000;
 
 enum Opcode : quint8 {
     Continuation = 0x0,
@@ -157,6 +162,99 @@ bool HttpRequest::headerHasToken(const QByteArray &lowerName, const QByteArray &
     return false;
 }
 
+struct Slice::Chunk
+{
+    int refs = 0;
+    qsizetype used = 0;
+    qsizetype capacity = 0;
+    char *bytes() { return reinterpret_cast<char *>(this + 1); }
+};
+
+Slice::Slice(Chunk *chunk, quint32 offset, quint32 length)
+    : m_chunk(chunk)
+    , m_offset(offset)
+    , m_length(length)
+{
+    ++m_chunk->refs;
+}
+
+Slice::Slice(const Slice &other)
+    : m_chunk(other.m_chunk)
+    , m_offset(other.m_offset)
+    , m_length(other.m_length)
+{
+    if (m_chunk)
+        ++m_chunk->refs;
+}
+
+Slice::Slice(Slice &&other) noexcept
+    : m_chunk(std::exchange(other.m_chunk, nullptr))
+    , m_offset(other.m_offset)
+    , m_length(other.m_length)
+{ }
+
+Slice &Slice::operator=(Slice other) noexcept
+{
+    std::swap(m_chunk, other.m_chunk);
+    m_offset = other.m_offset;
+    m_length = other.m_length;
+    return *this;
+}
+
+Slice::~Slice()
+{
+    if (m_chunk)
+        release(m_chunk);
+}
+
+Slice::Chunk *Slice::newChunk(qsizetype capacity)
+{
+    void *memory = std::malloc(sizeof(Chunk) + size_t(capacity));
+    if (!memory)
+        return nullptr;
+    auto *chunk = new (memory) Chunk;
+    chunk->refs = 1; // the caller's
+    chunk->capacity = capacity;
+    return chunk;
+}
+
+bool Slice::append(Chunk *chunk, const QByteArray &bytes, Slice *placed)
+{
+    if (chunk->capacity - chunk->used < bytes.size())
+        return false;
+    std::memcpy(chunk->bytes() + chunk->used, bytes.constData(), size_t(bytes.size()));
+    *placed = Slice(chunk, quint32(chunk->used), quint32(bytes.size()));
+    chunk->used += bytes.size();
+    return true;
+}
+
+void Slice::release(Chunk *chunk)
+{
+    if (--chunk->refs == 0) {
+        chunk->~Chunk();
+        std::free(chunk);
+    }
+}
+
+const char *Slice::data() const
+{
+    return m_chunk->bytes() + m_offset;
+}
+
+bool Slice::extend(const Slice &next)
+{
+    if (m_chunk != next.m_chunk || m_offset + m_length != next.m_offset)
+        return false;
+    m_length += next.m_length;
+    return true;
+}
+
+void Slice::dropFront(qsizetype bytes)
+{
+    m_offset += quint32(bytes);
+    m_length -= quint32(bytes);
+}
+
 namespace {
 
 // Hands accepted descriptors straight to the transport: no QTcpSocket is ever made for them.
@@ -209,6 +307,8 @@ Transport::~Transport()
 {
     abortAll();
     qDeleteAll(m_links);
+    if (m_chunk)
+        Slice::release(m_chunk);
     if (m_epollFd >= 0)
         ::close(m_epollFd);
 }
@@ -660,12 +760,43 @@ void Transport::peerGone(Link *link)
     link->owner = nullptr;
 }
 
-void Transport::queue(Link *link, const QByteArray &frame)
+Slice Transport::share(const QByteArray &frame)
+{
+    // Big frames (history pages, the web client's files) get a chunk of their own, so a chunk
+    // is not pinned by a straggler for the sake of one small frame in it.
+    Slice placed;
+    if (frame.size() > ChunkBytes / 4) {
+        Slice::Chunk *own = Slice::newChunk(frame.size());
+        if (!own)
+            qFatal("out of memory for a %lld-byte frame", qlonglong(frame.size()));
+        Slice::append(own, frame, &placed);
+        Slice::release(own); // the slice holds it now
+        return placed;
+    }
+
+    if (!m_chunk || !Slice::append(m_chunk, frame, &placed)) {
+        if (m_chunk)
+            Slice::release(m_chunk);
+        m_chunk = Slice::newChunk(ChunkBytes);
+        if (!m_chunk)
+            qFatal("out of memory for the transport's frame store");
+        Slice::append(m_chunk, frame, &placed);
+    }
+    return placed;
+}
+
+void Transport::queue(Link *link, const Slice &frame)
 {
     const bool shut = link->phase == Link::Phase::Draining && !link->shutWhenFlushed;
-    if (link->phase == Link::Phase::Dead || shut)
+    if (link->phase == Link::Phase::Dead || shut || frame.isNull())
         return;
-    link->output.push_back(frame);
+
+    // A room's messages sit one after another in the store, so a member's queue usually grows
+    // by lengthening its last slice rather than by a new entry.
+    const bool merged = !link->output.empty() && !(link->output.size() == 1 && link->frontStarted)
+                        && link->output.back().extend(frame);
+    if (!merged)
+        link->output.push_back(frame);
     link->queuedBytes += frame.size();
     markDirty(link);
 }
@@ -680,10 +811,10 @@ void Transport::markDirty(Link *link)
 }
 
 // Writes are paced by their own cost: after a round of writes that took T, the next round
-// starts no sooner than T later. A quiet hub writes at once (its rounds take microseconds);
-// a busy one lets frames gather, so each write carries several of them instead of paying the
-// kernel's cost per write for every single frame, and writing never takes more than about
-// half the engine's time. The price is latency of about one round under load.
+// starts no sooner than T (at most 10 ms) later. A quiet hub writes at once (its rounds take
+// microseconds); a busy one lets frames gather, so each write carries several of them instead
+// of paying the kernel's cost per write (about 5 us on loopback here) for every single frame.
+// The price is up to 10 ms of latency under load.
 void Transport::scheduleFlush()
 {
     if (m_flushScheduled)
@@ -698,8 +829,11 @@ void Transport::scheduleFlush()
 
 void Transport::discardQueued(Link *link)
 {
-    // A frame already begun must be finished, or the peer's framing goes astray.
-    const size_t keep = link->outputOffset > 0 ? 1 : 0;
+    // A frame already begun must be finished, or the peer's framing goes astray. The front
+    // slice may hold more than that frame; the frame's end is not known here, so the whole
+    // slice stays. Known shortcoming: a slow consumer's close can then wait behind up to one
+    // chunk (64 KiB) of frames that were meant to be dropped.
+    const size_t keep = link->frontStarted ? 1 : 0;
     for (size_t i = keep; i < link->output.size(); ++i)
         link->queuedBytes -= link->output[i].size();
     link->output.resize(keep);
@@ -802,10 +936,9 @@ void Transport::flush(Link *link)
     while (!link->output.empty() && link->writable) {
         iovec parts[IovPerWrite];
         int count = 0;
-        for (const QByteArray &frame : link->output) {
-            const qsizetype skip = count == 0 ? link->outputOffset : 0;
-            parts[count].iov_base = const_cast<char *>(frame.constData()) + skip;
-            parts[count].iov_len = size_t(frame.size() - skip);
+        for (const Slice &slice : link->output) {
+            parts[count].iov_base = const_cast<char *>(slice.data());
+            parts[count].iov_len = size_t(slice.size());
             if (++count == IovPerWrite)
                 break;
         }
@@ -829,22 +962,17 @@ void Transport::flush(Link *link)
         link->queuedBytes -= written;
         qsizetype left = written;
         size_t done = 0;
-        while (done < link->output.size()) {
-            const qsizetype rest = link->output[done].size() - link->outputOffset;
-            if (left < rest) {
-                link->outputOffset += left;
-                break;
-            }
-            left -= rest;
-            link->outputOffset = 0;
-            ++done;
-        }
+        while (done < link->output.size() && left >= link->output[done].size())
+            left -= link->output[done++].size();
         link->output.erase(link->output.begin(), link->output.begin() + qsizetype(done));
+        link->frontStarted = left > 0;
+        if (left > 0)
+            link->output.front().dropFront(left);
     }
 
     if (link->output.empty()) {
         if (link->output.capacity() > 16)
-            std::vector<QByteArray>().swap(link->output); // a burst's queue is not kept
+            std::vector<Slice>().swap(link->output); // a burst's queue is not kept
         if (link->shutWhenFlushed && link->phase == Link::Phase::Draining && link->fd >= 0) {
             ::shutdown(link->fd, SHUT_WR);
             link->shutWhenFlushed = false;

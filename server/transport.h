@@ -39,6 +39,41 @@ struct HttpAnswer
     bool headOnly = false;
 };
 
+// A run of bytes in a shared store. The store is cut into chunks that are filled once and never
+// moved, and a slice holds a count on its chunk, so one frame placed there can sit in thousands
+// of links' queues without a copy each, and consecutive frames for the same link merge into one
+// slice (one iovec) instead of one queue entry per frame.
+class Slice
+{
+public:
+    struct Chunk;
+
+    Slice() = default;
+    Slice(Chunk *chunk, quint32 offset, quint32 length);
+    Slice(const Slice &other);
+    Slice(Slice &&other) noexcept;
+    Slice &operator=(Slice other) noexcept;
+    ~Slice();
+
+    // A chunk of at least `capacity` bytes, to fill with append(); null if out of memory.
+    static Chunk *newChunk(qsizetype capacity);
+    // Copies bytes to the end of the chunk; false if they do not fit.
+    static bool append(Chunk *chunk, const QByteArray &bytes, Slice *placed);
+    static void release(Chunk *chunk);
+
+    const char *data() const;
+    qsizetype size() const { return m_length; }
+    bool isNull() const { return !m_chunk; }
+    // Takes `next` into this slice when it starts where this one ends in the same chunk.
+    bool extend(const Slice &next);
+    void dropFront(qsizetype bytes);
+
+private:
+    Chunk *m_chunk = nullptr;
+    quint32 m_offset = 0;
+    quint32 m_length = 0;
+};
+
 // One accepted TCP connection: an HTTP request head, then (after an upgrade) WebSocket frames.
 // Owned by the Transport; its owner pointer is for whoever adopted the WebSocket (the hub).
 struct Link
@@ -66,9 +101,9 @@ struct Link
 
     QByteArray input; // read but not yet used: a partial request head or frame
     QByteArray message; // the fragments of a message so far
-    std::vector<QByteArray> output; // whole frames (or an HTTP answer), oldest first
-    qsizetype outputOffset = 0; // bytes of output.front() already written
+    std::vector<Slice> output; // whole frames (or an HTTP answer), oldest first
     qint64 queuedBytes = 0; // in output, not yet written
+    bool frontStarted = false; // output.front() is partly written: it must go out whole
 
     void *owner = nullptr;
 };
@@ -118,9 +153,12 @@ public:
     void setMaxMessageBytes(qint64 bytes) { m_maxMessageBytes = bytes; }
     void setMaxRequestBytes(int bytes) { m_maxRequestBytes = bytes; }
 
+    // Places a complete frame in the shared store, once, to queue for any number of links.
+    Slice share(const QByteArray &frame);
     // Queues a complete frame; it is written with the link's other frames when control returns
-    // to the event loop. Frames are shared, not copied: build one for all recipients.
-    void queue(Link *link, const QByteArray &frame);
+    // to the event loop (see scheduleFlush for when exactly).
+    void queue(Link *link, const Slice &frame);
+    void queue(Link *link, const QByteArray &frame) { queue(link, share(frame)); }
     // Drops queued frames not yet started (a slow consumer's), so a close frame goes next.
     void discardQueued(Link *link);
     void ping(Link *link);
@@ -178,6 +216,7 @@ private:
     bool m_flushScheduled = false;
     QTimer *m_flushTimer;
     QElapsedTimer m_clock;
+    Slice::Chunk *m_chunk = nullptr; // the one share() is filling
     qint64 m_nextFlushNs = 0; // no round of writes before this (see scheduleFlush)
     bool m_readScheduled = false;
     int m_nesting = 0; // > 0 while links may be referenced from the stack: no freeing then
