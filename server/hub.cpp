@@ -37,6 +37,7 @@ Hub::Hub(const HubConfig &config, Store *store, QObject *parent)
     , m_eventTimer(new QTimer(this))
 {
     m_transport->setMaxMessageBytes(m_config.maxMessageBytes);
+    m_transport->setWriteThreads(m_config.writeThreads);
 
     m_tickTimer->setInterval(TickMs);
     connect(m_tickTimer, &QTimer::timeout, this, &Hub::tick);

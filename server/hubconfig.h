@@ -21,6 +21,7 @@ struct HubConfig
     int maxTextChars = 4000; // longest say/dm/multicast/announcement text
     qint64 maxOutboundBytes = 4 * 1024 * 1024; // per connection, before a slow-consumer close
     int maxMulticastUsers = 50;
+    int writeThreads = 1; // threads that write frames to sockets, the engine's own included
 
     QString password; // empty: no hub password
     QStringList rooms = {QStringLiteral("general")}; // created on first start

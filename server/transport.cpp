@@ -1,11 +1,15 @@
 #include "transport.h"
 
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <mutex>
 #include <new>
+#include <thread>
 
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
@@ -36,6 +40,7 @@ constexpr qsizetype ReadBudgetBytes = 1024 * 1024; // per link per batch: no one
 constexpr int EventsPerBatch = 512;
 constexpr int IovPerWrite = 64;
 constexpr qsizetype ChunkBytes = 64 * 1024;
+constexpr size_t MinLinksToShare = 256; // below this a round is too short to hand out
 // Gathering longer than this buys little: at 10,000 links a round of writes takes 60-80 ms by
 // itself, and waiting as long again only adds latency (measured in docs/PERFORMANCE.md).
 constexpr qint64 MaxFlushPauseNs = 10'000'000;
@@ -164,7 +169,7 @@ bool HttpRequest::headerHasToken(const QByteArray &lowerName, const QByteArray &
 
 struct Slice::Chunk
 {
-    int refs = 0;
+    std::atomic<int> refs {0}; // atomic: with write threads, slices are released on two threads
     qsizetype used = 0;
     qsizetype capacity = 0;
     char *bytes() { return reinterpret_cast<char *>(this + 1); }
@@ -175,7 +180,7 @@ Slice::Slice(Chunk *chunk, quint32 offset, quint32 length)
     , m_offset(offset)
     , m_length(length)
 {
-    ++m_chunk->refs;
+    m_chunk->refs.fetch_add(1, std::memory_order_relaxed);
 }
 
 Slice::Slice(const Slice &other)
@@ -184,7 +189,7 @@ Slice::Slice(const Slice &other)
     , m_length(other.m_length)
 {
     if (m_chunk)
-        ++m_chunk->refs;
+        m_chunk->refs.fetch_add(1, std::memory_order_relaxed);
 }
 
 Slice::Slice(Slice &&other) noexcept
@@ -230,7 +235,7 @@ bool Slice::append(Chunk *chunk, const QByteArray &bytes, Slice *placed)
 
 void Slice::release(Chunk *chunk)
 {
-    if (--chunk->refs == 0) {
+    if (chunk->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         chunk->~Chunk();
         std::free(chunk);
     }
@@ -254,6 +259,129 @@ void Slice::dropFront(qsizetype bytes)
     m_offset += quint32(bytes);
     m_length -= quint32(bytes);
 }
+
+namespace {
+
+// Writes what the link has queued, as far as the kernel takes it. Touches nothing but the link
+// (and the chunks its slices hold), so write threads can run it; false when the connection
+// failed, for the engine thread to handle.
+bool writeQueued(Link *link)
+{
+#ifdef Q_OS_UNIX
+    while (!link->output.empty() && link->writable) {
+        iovec parts[IovPerWrite];
+        int count = 0;
+        for (const Slice &slice : link->output) {
+            parts[count].iov_base = const_cast<char *>(slice.data());
+            parts[count].iov_len = size_t(slice.size());
+            if (++count == IovPerWrite)
+                break;
+        }
+
+        msghdr message {};
+        message.msg_iov = parts;
+        message.msg_iovlen = size_t(count);
+        const ssize_t written = ::sendmsg(link->fd, &message, MSG_NOSIGNAL);
+        if (written < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                link->writable = false; // EPOLLOUT comes when the peer has read some
+                return true;
+            }
+            return false;
+        }
+
+        link->lastWriteMs = nowMs();
+        link->queuedBytes -= written;
+        qsizetype left = written;
+        size_t done = 0;
+        while (done < link->output.size() && left >= link->output[done].size())
+            left -= link->output[done++].size();
+        link->output.erase(link->output.begin(), link->output.begin() + qsizetype(done));
+        link->frontStarted = left > 0;
+        if (left > 0)
+            link->output.front().dropFront(left);
+    }
+
+    if (link->output.empty()) {
+        if (link->output.capacity() > 16)
+            std::vector<Slice>().swap(link->output); // a burst's queue is not kept
+        if (link->shutWhenFlushed && link->phase == Link::Phase::Draining && link->fd >= 0) {
+            ::shutdown(link->fd, SHUT_WR);
+            link->shutWhenFlushed = false;
+        }
+    }
+#endif
+    return true;
+}
+
+} // namespace
+
+// A thread that writes part of each round of writes (Transport::setWriteThreads). The engine
+// thread waits for it before it goes on, so links are never touched by two threads at once.
+class Transport::Writer
+{
+public:
+    Writer()
+        : m_thread([this] { run(); })
+    { }
+
+    ~Writer()
+    {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_quit = true;
+        }
+        m_wake.notify_all();
+        m_thread.join();
+    }
+
+    void start(Link *const *links, size_t count)
+    {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_links = links;
+            m_count = count;
+            m_busy = true;
+        }
+        m_wake.notify_all();
+    }
+
+    void wait()
+    {
+        std::unique_lock lock(m_mutex);
+        m_wake.wait(lock, [this] { return !m_busy; });
+    }
+
+private:
+    void run()
+    {
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            m_wake.wait(lock, [this] { return m_busy || m_quit; });
+            if (m_quit)
+                return;
+            lock.unlock();
+            for (size_t i = 0; i < m_count; ++i) {
+                Link *link = m_links[i];
+                if (link->phase != Link::Phase::Dead && !writeQueued(link))
+                    link->writeFailed = true;
+            }
+            lock.lock();
+            m_busy = false;
+            m_wake.notify_all();
+        }
+    }
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    Link *const *m_links = nullptr;
+    size_t m_count = 0;
+    bool m_busy = false;
+    bool m_quit = false;
+    std::thread m_thread; // last: it starts running in the constructor
+};
 
 namespace {
 
@@ -921,10 +1049,15 @@ void Transport::flushDirty()
     m_flushTimer->stop();
     const qint64 startNs = m_clock.nsecsElapsed();
     const std::vector<Link *> dirty = std::exchange(m_dirty, {});
-    for (Link *link : dirty) {
+    for (Link *link : dirty)
         link->inDirtyList = false;
-        if (link->phase != Link::Phase::Dead)
-            flush(link);
+    if (m_writers.empty() || dirty.size() < MinLinksToShare) {
+        for (Link *link : dirty) {
+            if (link->phase != Link::Phase::Dead)
+                flush(link);
+        }
+    } else {
+        writeInParallel(dirty);
     }
     const qint64 endNs = m_clock.nsecsElapsed();
     m_nextFlushNs = endNs + qMin(endNs - startNs, MaxFlushPauseNs);
@@ -932,53 +1065,41 @@ void Transport::flushDirty()
 
 void Transport::flush(Link *link)
 {
-#ifdef Q_OS_UNIX
-    while (!link->output.empty() && link->writable) {
-        iovec parts[IovPerWrite];
-        int count = 0;
-        for (const Slice &slice : link->output) {
-            parts[count].iov_base = const_cast<char *>(slice.data());
-            parts[count].iov_len = size_t(slice.size());
-            if (++count == IovPerWrite)
-                break;
-        }
+    if (!writeQueued(link))
+        peerGone(link);
+}
 
-        msghdr message {};
-        message.msg_iov = parts;
-        message.msg_iovlen = size_t(count);
-        const ssize_t written = ::sendmsg(link->fd, &message, MSG_NOSIGNAL);
-        if (written < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                link->writable = false; // EPOLLOUT comes when the peer has read some
-                return;
-            }
+// The round is cut into one run of links per thread; failures wait until every thread is done,
+// because the handler's answer to one may queue frames for links another thread is writing.
+void Transport::writeInParallel(const std::vector<Link *> &dirty)
+{
+    const size_t parts = m_writers.size() + 1;
+    const size_t perPart = (dirty.size() + parts - 1) / parts;
+    size_t begin = perPart; // the engine thread takes the first run
+    for (const auto &writer : m_writers) {
+        const size_t count = qMin(perPart, dirty.size() - qMin(begin, dirty.size()));
+        writer->start(dirty.data() + begin, count);
+        begin += count;
+    }
+    for (size_t i = 0; i < qMin(perPart, dirty.size()); ++i) {
+        Link *link = dirty[i];
+        if (link->phase != Link::Phase::Dead && !writeQueued(link))
+            link->writeFailed = true;
+    }
+    for (const auto &writer : m_writers)
+        writer->wait();
+
+    for (Link *link : dirty) {
+        if (std::exchange(link->writeFailed, false))
             peerGone(link);
-            return;
-        }
-
-        link->lastWriteMs = nowMs();
-        link->queuedBytes -= written;
-        qsizetype left = written;
-        size_t done = 0;
-        while (done < link->output.size() && left >= link->output[done].size())
-            left -= link->output[done++].size();
-        link->output.erase(link->output.begin(), link->output.begin() + qsizetype(done));
-        link->frontStarted = left > 0;
-        if (left > 0)
-            link->output.front().dropFront(left);
     }
+}
 
-    if (link->output.empty()) {
-        if (link->output.capacity() > 16)
-            std::vector<Slice>().swap(link->output); // a burst's queue is not kept
-        if (link->shutWhenFlushed && link->phase == Link::Phase::Draining && link->fd >= 0) {
-            ::shutdown(link->fd, SHUT_WR);
-            link->shutWhenFlushed = false;
-        }
-    }
-#endif
+void Transport::setWriteThreads(int threads)
+{
+    m_writers.clear();
+    for (int i = 1; i < threads; ++i)
+        m_writers.push_back(std::make_unique<Writer>());
 }
 
 void Transport::closeDescriptor(Link *link)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include <QByteArray>
@@ -91,6 +92,7 @@ struct Link
     bool writable = true; // false after the kernel refused bytes, until EPOLLOUT says again
     bool inDirtyList = false;
     bool inReadAgain = false;
+    bool writeFailed = false; // set by a write thread, handled by the engine thread
     bool shutWhenFlushed = false;
     quint8 fragmentOpcode = 0; // opcode of the fragmented message being assembled, or 0
     quint16 peerPort = 0;
@@ -152,6 +154,10 @@ public:
 
     void setMaxMessageBytes(qint64 bytes) { m_maxMessageBytes = bytes; }
     void setMaxRequestBytes(int bytes) { m_maxRequestBytes = bytes; }
+    // Threads that write a round of frames together, the engine's own included (1: only it).
+    // Reading, framing and everything the handler does stay on the engine thread; only the
+    // kernel's send work, most of a busy hub's time, is shared out.
+    void setWriteThreads(int threads);
 
     // Places a complete frame in the shared store, once, to queue for any number of links.
     Slice share(const QByteArray &frame);
@@ -201,6 +207,7 @@ private:
     void scheduleFlush();
     void flushDirty();
     void flush(Link *link);
+    void writeInParallel(const std::vector<Link *> &dirty);
     void closeDescriptor(Link *link);
     void reap();
 
@@ -217,6 +224,8 @@ private:
     QTimer *m_flushTimer;
     QElapsedTimer m_clock;
     Slice::Chunk *m_chunk = nullptr; // the one share() is filling
+    class Writer;
+    std::vector<std::unique_ptr<Writer>> m_writers;
     qint64 m_nextFlushNs = 0; // no round of writes before this (see scheduleFlush)
     bool m_readScheduled = false;
     int m_nesting = 0; // > 0 while links may be referenced from the stack: no freeing then

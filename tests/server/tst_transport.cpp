@@ -124,6 +124,7 @@ private slots:
     void abortReportsAtOnce();
     void slowReaderGetsEverythingInOrder();
     void discardKeepsAFrameAlreadyStarted();
+    void writeThreadsDeliverEverythingInOrder();
 
 private:
     RawClient *upgraded(const QByteArray &alsoSend = {});
@@ -440,6 +441,47 @@ void TestTransport::discardKeepsAFrameAlreadyStarted()
     QCOMPARE(client->waitForCloseCode(20000), 4008); // the framing survived the cut
     for (const RawClient::Frame &frame : client->frames())
         QVERIFY(frame.opcode == 0x1 || frame.opcode == 0x8);
+}
+
+void TestTransport::writeThreadsDeliverEverythingInOrder()
+{
+    // Enough links that a round is shared out to the second thread (256 or more), and frames
+    // in both shared slices and per-link ones, some links not reading so their writes stop short.
+    m_transport->setWriteThreads(2);
+    constexpr int Clients = 300;
+    constexpr int Rounds = 40;
+    QList<RawClient *> clients;
+    for (int i = 0; i < Clients; ++i) {
+        RawClient *client = upgraded();
+        QVERIFY(client);
+        clients.append(client);
+    }
+    QTRY_COMPARE(m_handler.open.size(), Clients);
+    for (int i = 0; i < Clients; i += 10)
+        clients.at(i)->stopReading();
+
+    for (int round = 0; round < Rounds; ++round) {
+        const Slice shared = m_transport->share(
+            WsFrame::text("room " + QByteArray::number(round) + ' ' + QByteArray(3000, 'r')));
+        for (Link *link : std::as_const(m_handler.open)) {
+            m_transport->queue(link, shared);
+            m_transport->queue(link, WsFrame::text("own " + QByteArray::number(round)));
+        }
+        QTest::qWait(2); // let rounds of writes happen between the queueing
+    }
+    for (int i = 0; i < Clients; i += 10)
+        clients.at(i)->resumeReading();
+
+    for (RawClient *client : std::as_const(clients)) {
+        QTRY_COMPARE_WITH_TIMEOUT(client->frames().size(), 2 * Rounds, 20000);
+        const QList<RawClient::Frame> frames = client->frames();
+        for (int round = 0; round < Rounds; ++round) {
+            const QByteArray number = QByteArray::number(round);
+            QVERIFY(frames.at(2 * round).payload.startsWith(QByteArray("room " + number + ' ')));
+            QCOMPARE(frames.at(2 * round + 1).payload, QByteArray("own " + number));
+        }
+    }
+    QCOMPARE(m_handler.closeCodes, QList<quint16>());
 }
 
 QTEST_GUILESS_MAIN(TestTransport)
