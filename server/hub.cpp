@@ -38,6 +38,7 @@ Hub::Hub(const HubConfig &config, Store *store, QObject *parent)
 {
     m_transport->setMaxMessageBytes(m_config.maxMessageBytes);
     m_transport->setWriteThreads(m_config.writeThreads);
+    m_transport->setMaxQueuedBytes(m_config.maxOutboundBytes);
 
     m_tickTimer->setInterval(TickMs);
     connect(m_tickTimer, &QTimer::timeout, this, &Hub::tick);
@@ -185,6 +186,16 @@ void Hub::binaryReceived(Link *link, const QByteArray &data)
 void Hub::pongReceived(Link *link)
 {
     connectionOf(link)->lastInboundMs = monotonicMs();
+}
+
+void Hub::queueOverflowed(Link *link)
+{
+    Connection *connection = connectionOf(link);
+    if (connection->overBound)
+        return;
+    connection->overBound = true; // closed with 4008 like any reader that fell behind
+    m_slowConsumers.push_back(connection->id);
+    scheduleSlowConsumerCloses();
 }
 
 void Hub::linkClosed(Link *link, quint16 code)

@@ -90,6 +90,7 @@ private:
     void textReceived(Link *link, const QByteArray &utf8) override;
     void binaryReceived(Link *link, const QByteArray &data) override;
     void pongReceived(Link *link) override;
+    void queueOverflowed(Link *link) override;
     void linkClosed(Link *link, quint16 code) override;
 
     // Connection lifecycle (hub.cpp)

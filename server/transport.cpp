@@ -768,9 +768,14 @@ bool Transport::handleFrame(Link *link, int opcode, bool final, char *payload, q
     switch (opcode) {
     case Ping:
         // Pongs wait in the same queue as everything else, so a peer that pings without
-        // reading meets the hub's outbound bound like any other slow reader.
-        queue(link, WsFrame::control(Pong, QByteArray(payload, size)));
-        return true;
+        // reading meets the hub's outbound bound like any other slow reader. After our close
+        // frame nothing more may be sent (RFC 6455 section 5.5.1), pongs included.
+        if (link->phase == Link::Phase::Open) {
+            queue(link, WsFrame::control(Pong, QByteArray(payload, size)));
+            if (link->queuedBytes > m_maxQueuedBytes)
+                m_handler->queueOverflowed(link);
+        }
+        return link->phase == Link::Phase::Open || link->phase == Link::Phase::Closing;
     case Pong:
         if (link->phase == Link::Phase::Open)
             m_handler->pongReceived(link);

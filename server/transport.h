@@ -138,6 +138,9 @@ public:
         virtual void textReceived(Link *link, const QByteArray &utf8) = 0;
         virtual void binaryReceived(Link *link, const QByteArray &data) = 0;
         virtual void pongReceived(Link *link) = 0;
+        // The transport's own answers (pongs) took the link's queue past setMaxQueuedBytes():
+        // a peer that pings without reading. The handler decides what to do (the hub closes it).
+        virtual void queueOverflowed(Link *link) = 0;
         // The WebSocket is over: the peer's close code, the code we failed it with, or 1006
         // when the TCP connection went without a close frame. Called once for every link that
         // was opened; the link must not be used afterwards.
@@ -154,6 +157,7 @@ public:
 
     void setMaxMessageBytes(qint64 bytes) { m_maxMessageBytes = bytes; }
     void setMaxRequestBytes(int bytes) { m_maxRequestBytes = bytes; }
+    void setMaxQueuedBytes(qint64 bytes) { m_maxQueuedBytes = bytes; }
     // Threads that write a round of frames together, the engine's own included (1: only it).
     // Reading, framing and everything the handler does stay on the engine thread; only the
     // kernel's send work, most of a busy hub's time, is shared out.
@@ -231,6 +235,7 @@ private:
     int m_nesting = 0; // > 0 while links may be referenced from the stack: no freeing then
     qint64 m_maxMessageBytes = 64 * 1024;
     int m_maxRequestBytes = 16 * 1024;
+    qint64 m_maxQueuedBytes = 4 * 1024 * 1024;
     QByteArray m_readBuffer;
     QString m_errorString;
 };

@@ -60,6 +60,7 @@ private slots:
     void incompleteHandshakeTimesOut();
     void silentClientTimesOut();
     void slowConsumerClosedOthersUnaffected();
+    void pingFloodWithoutReadingClosed();
     void forcedStopWithClientsStillConnected();
 
 private:
@@ -369,6 +370,40 @@ void TestHubLimits::slowConsumerClosedOthersUnaffected()
 
     slow.resumeReading();
     QCOMPARE(slow.waitForCloseCode(10000), 4008);
+}
+
+// Pongs are queued like everything else: a client that pings without reading the pongs meets
+// the same bound as any slow reader, even when nothing else is ever sent to it.
+void TestHubLimits::pingFloodWithoutReadingClosed()
+{
+    HubConfig config = testHubConfig();
+    config.maxOutboundBytes = 64 * 1024;
+    restart(config);
+
+    TestClient *bystander = member(QStringLiteral("bystander"));
+    RawClient flooder(m_hub->port());
+    QVERIFY(flooder.upgrade());
+    flooder.stopReading();
+
+    // 16 MB of pongs: far past the kernel's buffers and the 64 KiB bound.
+    QByteArray ping;
+    ping.append(char(0x89));
+    ping.append(char(0x80 | 125));
+    ping.append(4, '\0');
+    ping.append(125, 'p');
+    const QByteArray burst = ping.repeated(1000);
+    for (int i = 0; i < 128 && flooder.socket().state() == QAbstractSocket::ConnectedState; ++i) {
+        flooder.socket().write(burst);
+        QVERIFY(QTest::qWaitFor([&] { return flooder.socket().bytesToWrite() < 1024 * 1024; }, 5000)
+                || flooder.socket().state() != QAbstractSocket::ConnectedState);
+    }
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_hub->snapshot().result().totals.slowConsumerCloses, quint64(1),
+                              20000);
+    flooder.resumeReading();
+    QCOMPARE(flooder.waitForCloseCode(20000), 4008);
+    QVERIFY(bystander->isConnected());
+    QVERIFY(!bystander->join(QStringLiteral("general")).isEmpty()); // the hub still answers
 }
 
 // Clients that never answer the close: stop() gives up waiting for them, tears the hub down

@@ -56,6 +56,7 @@ public:
     QList<QByteArray> binaries;
     QList<quint16> closeCodes;
     QList<Link *> open;
+    QList<Link *> overflowed;
     int pongs = 0;
     bool echo = true;
 
@@ -78,6 +79,7 @@ public:
         binaries.append(QByteArray(data.constData(), data.size()));
     }
     void pongReceived(Link *) override { ++pongs; }
+    void queueOverflowed(Link *link) override { overflowed.append(link); }
     void linkClosed(Link *link, quint16 code) override
     {
         closeCodes.append(code);
