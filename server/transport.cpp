@@ -32,6 +32,13 @@
 #ifdef Q_OS_LINUX
 #include <sys/epoll.h>
 #endif
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 // macOS: no such flag (SO_NOSIGPIPE would be the way there)
+#endif
+
+// Known limitation: this file is written for Linux. On other Unix systems it builds, but
+// listen() refuses (there is no epoll); Windows needs a back end of its own (the descriptors,
+// close() and recv() here are POSIX) before the hub can run there.
 
 namespace {
 
