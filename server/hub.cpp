@@ -205,6 +205,11 @@ void Hub::linkClosed(Link *link, quint16 code)
 
 void Hub::handleDisconnected(Connection *connection, quint16 code)
 {
+    // A say or dm still waiting for the database was sent before the close: its ack goes out
+    // ahead of the close frame, and the room hears the message before it hears the sender left.
+    if (!connection->held.empty())
+        m_store->flush();
+
     const bool closedByPeer = connection->state != Connection::State::Closing;
     if (closedByPeer) {
         if (code == Protocol::CloseTooLarge) {

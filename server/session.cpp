@@ -42,7 +42,9 @@ QJsonValue cidRef(const ClientFrame &frame)
 
 void Hub::handleText(Connection *connection, const QByteArray &utf8)
 {
-    if (connection->state == Connection::State::Closing)
+    // A connection over its outbound bound waits for its 4008: what it asks for now could only
+    // be refused at send time, after the work of answering it (a history page, say) was done.
+    if (connection->state == Connection::State::Closing || connection->overBound)
         return;
 
     connection->lastInboundMs = QDeadlineTimer::current().deadline();

@@ -45,6 +45,7 @@ namespace {
 constexpr int ReadBufferBytes = 256 * 1024;
 constexpr qsizetype ReadBudgetBytes = 1024 * 1024; // per link per batch: no one starves others
 constexpr int EventsPerBatch = 512;
+constexpr int MessagesPerTurn = 64;
 constexpr int IovPerWrite = 64;
 constexpr qsizetype ChunkBytes = 64 * 1024;
 constexpr size_t MinLinksToShare = 256; // below this a round is too short to hand out
@@ -544,32 +545,19 @@ void Transport::processEvents()
     reap();
 }
 
+// One turn of a link: at most ReadBudgetBytes read and MessagesPerTurn messages handed to the
+// handler, so a client that pipelines thousands of costly requests (history pages) takes its
+// turn like everyone else instead of holding the engine until all are answered.
 void Transport::readLink(Link *link)
 {
     qsizetype budget = ReadBudgetBytes;
+    m_messagesLeft = MessagesPerTurn;
+    if (!link->input.isEmpty() && link->phase != Link::Phase::Request)
+        consume(link, nullptr, 0); // what the last turn left unparsed comes first
+
     while (link->phase != Link::Phase::Dead) {
-        if (budget <= 0) {
-            // Edge-triggered: no new event comes for bytes already waiting, so come back.
-            link->inReadAgain = true;
-            m_readAgain.push_back(link);
-            if (!m_readScheduled) {
-                m_readScheduled = true;
-                QMetaObject::invokeMethod(
-                    this,
-                    [this] {
-                        m_readScheduled = false;
-                        {
-                            const Nesting nesting(&m_nesting);
-                            const std::vector<Link *> again = std::exchange(m_readAgain, {});
-                            for (Link *link : again) {
-                                link->inReadAgain = false;
-                                readLink(link);
-                            }
-                        }
-                        reap();
-                    },
-                    Qt::QueuedConnection);
-            }
+        if (budget <= 0 || m_messagesLeft <= 0) {
+            comeBackTo(link); // edge-triggered: no new event comes for bytes already waiting
             return;
         }
 
@@ -588,6 +576,33 @@ void Transport::readLink(Link *link)
     }
 }
 
+void Transport::comeBackTo(Link *link)
+{
+    if (link->inReadAgain)
+        return;
+    link->inReadAgain = true;
+    m_readAgain.push_back(link);
+    if (m_readScheduled)
+        return;
+    m_readScheduled = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_readScheduled = false;
+            {
+                const Nesting nesting(&m_nesting);
+                const std::vector<Link *> again = std::exchange(m_readAgain, {});
+                for (Link *link : again) {
+                    link->inReadAgain = false;
+                    if (link->phase != Link::Phase::Dead)
+                        readLink(link);
+                }
+            }
+            reap();
+        },
+        Qt::QueuedConnection);
+}
+
 void Transport::consume(Link *link, char *data, qsizetype size)
 {
     if (link->phase == Link::Phase::Draining)
@@ -597,14 +612,15 @@ void Transport::consume(Link *link, char *data, qsizetype size)
     // partial tail. Otherwise join the new bytes to the tail first.
     const bool inPlace = link->input.isEmpty();
     if (!inPlace) {
-        link->input.append(data, size);
+        if (size > 0)
+            link->input.append(data, size);
         data = link->input.data();
         size = link->input.size();
     }
 
     qsizetype used = 0;
-    while (used < size && link->phase != Link::Phase::Dead
-           && link->phase != Link::Phase::Draining) {
+    while (used < size && link->phase != Link::Phase::Dead && link->phase != Link::Phase::Draining
+           && m_messagesLeft > 0) {
         const qsizetype step = link->phase == Link::Phase::Request
                                    ? consumeRequest(link, data + used, size - used)
                                    : consumeFrames(link, data + used, size - used);
@@ -638,6 +654,14 @@ qsizetype Transport::consumeRequest(Link *link, const char *data, qsizetype size
             return size;
         }
         return 0;
+    }
+
+    if (end + 4 > m_maxRequestBytes) {
+        HttpAnswer answer;
+        answer.status = 431;
+        answer.body = "request head too large\n";
+        respond(link, answer);
+        return size;
     }
 
     HttpRequest request;
@@ -827,6 +851,7 @@ void Transport::deliver(Link *link, int opcode, const QByteArray &payload)
     // After our close frame, data frames are read (to reach the peer's close) and dropped.
     if (link->phase != Link::Phase::Open)
         return;
+    --m_messagesLeft;
     if (opcode == Text)
         m_handler->textReceived(link, payload);
     else
@@ -853,9 +878,10 @@ void Transport::handleCloseFrame(Link *link, const char *payload, qint64 size)
     }
 
     // The peer began the close: answer with its code. We began it: this is the answer.
-    if (link->phase == Link::Phase::Open)
-        queue(link, WsFrame::close(code == CloseNoStatus ? quint16(CloseNormal) : code, {}));
-    finish(link, code);
+    const bool peerBegan = link->phase == Link::Phase::Open;
+    finish(link, code,
+           peerBegan ? WsFrame::close(code == CloseNoStatus ? quint16(CloseNormal) : code, {})
+                     : QByteArray());
 }
 
 // A protocol error: say why in a close frame, and stop reading from the peer.
@@ -863,21 +889,24 @@ void Transport::fail(Link *link, quint16 code, const QByteArray &why)
 {
     qCWarning(lcProtocol).noquote() << "closing connection from" << link->peerAddress.toString()
                                     << "with" << code << ':' << why;
-    if (link->phase == Link::Phase::Open) {
-        discardQueued(link);
-        queue(link, WsFrame::close(code, why)); // our reasons are short ASCII
-    }
-    finish(link, code);
+    // What was queued before (the 101, answers to earlier frames) still goes out first.
+    const bool open = link->phase == Link::Phase::Open;
+    finish(link, code, open ? WsFrame::close(code, why) : QByteArray()); // short ASCII reasons
 }
 
-// The WebSocket is over for the handler; the TCP connection still drains.
-void Transport::finish(Link *link, quint16 code)
+// The WebSocket is over for the handler; the TCP connection still drains. The handler may still
+// queue answers from inside linkClosed() (a say whose ack waited for the database): they go out
+// before our close frame, and nothing after it.
+void Transport::finish(Link *link, quint16 code, const QByteArray &closeFrame)
 {
     const bool wasOpen = link->phase == Link::Phase::Open || link->phase == Link::Phase::Closing;
     startDraining(link);
     if (wasOpen)
         m_handler->linkClosed(link, code);
     link->owner = nullptr;
+    if (!closeFrame.isEmpty())
+        queue(link, closeFrame);
+    link->closeQueued = true;
 }
 
 void Transport::startDraining(Link *link)
@@ -928,7 +957,7 @@ Slice Transport::share(const QByteArray &frame)
 void Transport::queue(Link *link, const Slice &frame)
 {
     const bool shut = link->phase == Link::Phase::Draining && !link->shutWhenFlushed;
-    if (link->phase == Link::Phase::Dead || shut || frame.isNull())
+    if (link->phase == Link::Phase::Dead || link->closeQueued || shut || frame.isNull())
         return;
 
     // A room's messages sit one after another in the store, so a member's queue usually grows
@@ -991,6 +1020,7 @@ void Transport::close(Link *link, quint16 code, const QByteArray &reasonUtf8)
         return;
     queue(link, WsFrame::close(code, reasonUtf8.left(MaxCloseReasonBytes)));
     link->phase = Link::Phase::Closing;
+    link->closeQueued = true;
 }
 
 void Transport::abort(Link *link)

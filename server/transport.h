@@ -94,6 +94,7 @@ struct Link
     bool inReadAgain = false;
     bool writeFailed = false; // set by a write thread, handled by the engine thread
     bool shutWhenFlushed = false;
+    bool closeQueued = false; // nothing may follow a close frame (RFC 6455 section 5.5.1)
     quint8 fragmentOpcode = 0; // opcode of the fragmented message being assembled, or 0
     quint16 peerPort = 0;
     QHostAddress peerAddress;
@@ -195,6 +196,7 @@ private:
     void adoptDescriptor(int fd);
     void processEvents();
     void readLink(Link *link);
+    void comeBackTo(Link *link);
     void consume(Link *link, char *data, qsizetype size);
     qsizetype consumeRequest(Link *link, const char *data, qsizetype size);
     qsizetype consumeFrames(Link *link, char *data, qsizetype size);
@@ -204,7 +206,7 @@ private:
     void answerRequest(Link *link, const HttpRequest &request);
     void respond(Link *link, const HttpAnswer &answer);
     void fail(Link *link, quint16 code, const QByteArray &why);
-    void finish(Link *link, quint16 code);
+    void finish(Link *link, quint16 code, const QByteArray &closeFrame);
     void startDraining(Link *link);
     void peerGone(Link *link);
     void markDirty(Link *link);
@@ -235,6 +237,7 @@ private:
     int m_nesting = 0; // > 0 while links may be referenced from the stack: no freeing then
     qint64 m_maxMessageBytes = 64 * 1024;
     int m_maxRequestBytes = 16 * 1024;
+    int m_messagesLeft = 0; // in the current link's turn (readLink)
     qint64 m_maxQueuedBytes = 4 * 1024 * 1024;
     QByteArray m_readBuffer;
     QString m_errorString;

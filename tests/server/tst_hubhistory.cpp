@@ -60,6 +60,7 @@ private slots:
     void recovery();
     void recoveryComesBeforeLaterMessages();
     void answersKeepFrameOrder();
+    void sayThenCloseStillAcked();
     void storedDmDeliveredOnNextConnect();
     void dmToUnknownNameRefused();
     void nameStaysClaimedAfterLastDeviceLeaves();
@@ -350,6 +351,49 @@ void TestHubHistory::answersKeepFrameOrder()
     QCOMPARE(alice->arrivalOrder(), (QStringList {QStringLiteral("ack"), QStringLiteral("message"),
                                                   QStringLiteral("error"), QStringLiteral("ack"),
                                                   QStringLiteral("rooms")}));
+}
+
+// A client that sends a say and closes at once: the ack, which waits for the database, still
+// comes before the close frame, and the room hears the message before it hears the sender left.
+void TestHubHistory::sayThenCloseStillAcked()
+{
+    HubConfig config = testHubConfig();
+    config.dataDir = m_dataDir->path();
+    config.commitIntervalMs = 200; // the close arrives long before the commit would
+    m_hub = std::make_unique<HubService>();
+    QVERIFY2(m_hub->start(config), qPrintable(m_hub->errorString()));
+    TestClient *watcher = member(QStringLiteral("watcher"));
+
+    RawClient quitter(m_hub->port());
+    QVERIFY(quitter.upgrade());
+    quitter.sendText(R"({"type":"hello","user":"quitter"})");
+    quitter.sendText(R"({"type":"join","room":"general"})");
+    QVERIFY(quitter.waitForText("\"joined\""));
+    QVERIFY(!watcher->waitFor(QStringLiteral("member_joined")).isEmpty());
+    watcher->clear();
+
+    const QByteArray close = QByteArray::fromHex("8882") + QByteArray(4, '\0') + "\x03\xe8";
+    quitter.socket().write(
+        RawClient::maskedText(R"({"type":"say","room":"general","text":"bye all","cid":"last"})")
+        + close); // one write: the hub reads both together
+
+    QCOMPARE(quitter.waitForCloseCode(), 1000);
+    bool acked = false;
+    for (const RawClient::Frame &f : quitter.frames()) {
+        if (f.opcode == 8)
+            break;
+        acked =
+            acked
+            || (f.opcode == 1 && f.payload.contains("\"ack\"") && f.payload.contains("\"last\""));
+    }
+    QVERIFY2(acked, "no ack before the close frame");
+
+    QVERIFY(!watcher->waitFor(QStringLiteral("member_left")).isEmpty());
+    const QStringList order = watcher->arrivalOrder();
+    QVERIFY2(order.indexOf(QStringLiteral("message")) >= 0
+                 && order.indexOf(QStringLiteral("message"))
+                        < order.indexOf(QStringLiteral("member_left")),
+             qPrintable(order.join(QLatin1Char(' '))));
 }
 
 void TestHubHistory::storedDmDeliveredOnNextConnect()

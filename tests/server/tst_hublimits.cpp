@@ -61,6 +61,7 @@ private slots:
     void silentClientTimesOut();
     void slowConsumerClosedOthersUnaffected();
     void pingFloodWithoutReadingClosed();
+    void requestFloodWithoutReadingLeavesOthersChatting();
     void forcedStopWithClientsStillConnected();
 
 private:
@@ -404,6 +405,41 @@ void TestHubLimits::pingFloodWithoutReadingClosed()
     QCOMPARE(flooder.waitForCloseCode(20000), 4008);
     QVERIFY(bystander->isConnected());
     QVERIFY(!bystander->join(QStringLiteral("general")).isEmpty()); // the hub still answers
+}
+
+// Thousands of history requests in one write from a client that does not read: once its queue
+// is over the bound the rest are not worked on, so the others' chat goes on while it waits for
+// its 4008.
+void TestHubLimits::requestFloodWithoutReadingLeavesOthersChatting()
+{
+    HubConfig config = testHubConfig();
+    config.maxTextChars = 4000;
+    config.maxOutboundBytes = 256 * 1024;
+    config.maxMessageBytes = 2 * 1024 * 1024;
+    restart(config);
+
+    TestClient *alice = member(QStringLiteral("alice"));
+    TestClient *bob = member(QStringLiteral("bob"));
+    const QString text(3900, QLatin1Char('h'));
+    for (int i = 0; i < 60; ++i)
+        alice->sendRaw(QString::fromUtf8(sayJson(QStringLiteral("general"), text)));
+    QTRY_COMPARE(bob->count(QStringLiteral("message")), 60);
+
+    RawClient flooder(m_hub->port());
+    QVERIFY(flooder.upgrade());
+    flooder.sendText(R"({"type":"hello","user":"flooder"})");
+    flooder.sendText(R"({"type":"join","room":"general"})");
+    QVERIFY(flooder.waitForText("\"joined\""));
+    flooder.stopReading();
+    const QByteArray request =
+        RawClient::maskedText(R"({"type":"history","room":"general","limit":200})");
+    flooder.socket().write(request.repeated(20000));
+
+    bob->clear();
+    alice->sendRaw(
+        QString::fromUtf8(sayJson(QStringLiteral("general"), QStringLiteral("still here"))));
+    QVERIFY(!bob->waitFor(QStringLiteral("message")).isEmpty());
+    QTRY_COMPARE(m_hub->snapshot().result().totals.slowConsumerCloses, quint64(1));
 }
 
 // Clients that never answer the close: stop() gives up waiting for them, tears the hub down

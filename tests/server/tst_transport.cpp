@@ -120,6 +120,8 @@ private slots:
     void protocolErrorsClose_data();
     void protocolErrorsClose();
     void oversizedRefusedFromItsHeader();
+    void badFrameAfterGoodOnesKeepsTheirAnswers();
+    void oversizedHeadInOneWrite();
     void peerStartsTheClose();
     void hubStartsTheClose();
     void peerVanishesWithoutClose();
@@ -343,6 +345,30 @@ void TestTransport::oversizedRefusedFromItsHeader()
     second->socket().write(clientFrame(0x1, QByteArray(40000, 'a'), false));
     second->socket().write(clientFrame(0x0, QByteArray(40000, 'b')));
     QCOMPARE(second->waitForCloseCode(), 1009);
+}
+
+void TestTransport::badFrameAfterGoodOnesKeepsTheirAnswers()
+{
+    // In the handshake's own write: the 101 and the echo of "one" come before the close.
+    auto *client = new RawClient(m_transport->port(), this);
+    QVERIFY(client->upgrade(clientFrame(0x1, "one") + clientFrame(0x1, "two", true, false)));
+    QCOMPARE(client->waitForCloseCode(), 1002);
+    const QList<RawClient::Frame> frames = client->frames();
+    QCOMPARE(frames.size(), 2);
+    QCOMPARE(frames.at(0).payload, QByteArray("one"));
+    QCOMPARE(m_handler.texts, QList<QByteArray>({"one"}));
+}
+
+void TestTransport::oversizedHeadInOneWrite()
+{
+    m_transport->setMaxRequestBytes(16 * 1024);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_transport->port());
+    QVERIFY(socket.waitForConnected(5000));
+    const QByteArray answer = readHttpAnswer(
+        socket, "GET /ws HTTP/1.1\r\nX-Padding: " + QByteArray(20000, 'x') + "\r\n\r\n");
+    QVERIFY2(answer.startsWith("HTTP/1.1 431"), answer.left(40).constData());
+    QVERIFY(m_handler.open.isEmpty());
 }
 
 void TestTransport::peerStartsTheClose()
