@@ -283,7 +283,7 @@ def ladder(args, sizes, kind, scenario):
                         and result["p99_ms"] <= bound
                         and result["deliveries_per_s"] >= 0.95 * expected)
         steps.append(result)
-        log(f"  {kind:6} {scenario:8} {rate:>7g} msg/s: {result['deliveries_per_s']:>11,.0f}"
+        log(f"  {kind:6} {members:>6,} members {rate:>7g} msg/s: {result['deliveries_per_s']:>11,.0f}"
             f" deliveries/s  p99 {result['p99_ms']:8.1f} ms  server cpu "
             f"{result['server_cpu_percent']:3.0f}%  client cpu "
             f"{result['client_cpu_percent']:3.0f}%  settled {result['settle_s']:.1f} s  "
@@ -387,8 +387,9 @@ def console(args, sizes):
         return {"error": out.stderr.strip()[-300:]}
     result = json.loads(lines[-1])
     result.get("load", {}).pop("latency_hist", None)
-    log(f"  console  GUI timer late p99 {result['gui_late_p99_ms']:.1f} ms, load p99 "
-        f"{result['load'].get('p99_ms', 0):.1f} ms")
+    log(f"  console  GUI timer late p99 {result['gui_late_p99_ms']:.1f} ms (the console's own "
+        f"event loop), delivery p99 {result['load'].get('p99_ms', 0):.1f} ms (to the load's "
+        f"clients)")
     return result
 
 
@@ -462,7 +463,8 @@ def table(results, quick):
         rows.append((f"console ({c['scenario']}): GUI late p99 ms", fmt(c["gui_late_p99_ms"]),
                      "", "", "< 50", c["gui_late_p99_ms"] < 50))
 
-    headers = ("scenario", "Confab", "ws relay", "ratio", "target", "met")
+    headers = ("scenario", "Confab", "ws relay", "ratio",
+               "target (full run)" if quick else "target", "met")
     # The targets are for the full sizes: a quick run's smaller rooms neither meet nor miss them.
     cells = [headers] + [(a, b, c, d, e,
                           "" if f is None or quick else ("yes" if f else "NO"))
@@ -473,6 +475,15 @@ def table(results, quick):
                          for i, cell in enumerate(row)))
         if n == 0:
             print("-+-".join("-" * w for w in widths))
+    print()
+    print(">= N: the rate ladder ran out of steps while still within the bound, so N is a floor, "
+          "not the server's ceiling,\n      and a ratio of two floors (the relay's ladder starts "
+          "lower) says little.")
+    print("settled (in the progress lines): seconds the server took to go quiet after everyone "
+          "joined, before sending began.")
+    if quick:
+        print("Quick mode: smaller rooms and shorter steps, a smoke run. The targets are for the "
+              "full sizes, so 'met' stays empty;\nrun without --quick for the figures that count.")
 
 
 def main():
