@@ -175,14 +175,6 @@ bool HttpRequest::headerHasToken(const QByteArray &lowerName, const QByteArray &
     return false;
 }
 
-struct Slice::Chunk
-{
-    std::atomic<int> refs {0}; // atomic: with write threads, slices are released on two threads
-    qsizetype used = 0;
-    qsizetype capacity = 0;
-    char *bytes() { return reinterpret_cast<char *>(this + 1); }
-};
-
 Slice::Slice(Chunk *chunk, quint32 offset, quint32 length)
     : m_chunk(chunk)
     , m_offset(offset)
@@ -247,11 +239,6 @@ void Slice::release(Chunk *chunk)
         chunk->~Chunk();
         std::free(chunk);
     }
-}
-
-const char *Slice::data() const
-{
-    return m_chunk->bytes() + m_offset;
 }
 
 bool Slice::extend(const Slice &next)
@@ -538,7 +525,7 @@ void Transport::processEvents()
         }
         // What the handlers queued during this batch goes out now, in one write per link,
         // unless the pacing (scheduleFlush) says later.
-        if (m_nextFlushNs - m_clock.nsecsElapsed() < 500'000)
+        if (flushIsDue())
             flushDirty();
 #endif
     }
@@ -665,8 +652,6 @@ qsizetype Transport::consumeRequest(Link *link, const char *data, qsizetype size
     }
 
     HttpRequest request;
-    request.peer =
-        link->peerAddress.toString() + QLatin1Char(':') + QString::number(link->peerPort);
     if (!parseRequestHead(bytes.first(end).toByteArray(), &request)) {
         HttpAnswer answer;
         answer.status = 400;
@@ -984,13 +969,18 @@ void Transport::markDirty(Link *link)
 // microseconds); a busy one lets frames gather, so each write carries several of them instead
 // of paying the kernel's cost per write (about 5 us on loopback here) for every single frame.
 // The price is up to 10 ms of latency under load.
+bool Transport::flushIsDue() const
+{
+    return m_nextFlushNs - m_clock.nsecsElapsed() < 500'000; // a timer cannot wait less
+}
+
 void Transport::scheduleFlush()
 {
     if (m_flushScheduled)
         return;
     m_flushScheduled = true;
     const qint64 waitNs = m_nextFlushNs - m_clock.nsecsElapsed();
-    if (waitNs < 500'000)
+    if (flushIsDue())
         QMetaObject::invokeMethod(this, &Transport::flushAll, Qt::QueuedConnection);
     else
         m_flushTimer->start(int((waitNs + 999'999) / 1'000'000));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -22,7 +23,6 @@ struct HttpRequest
     QByteArray path; // the target up to any '?'
     QByteArray version; // "HTTP/1.1"
     QList<std::pair<QByteArray, QByteArray>> headers;
-    QString peer;
 
     QByteArray header(const QByteArray &lowerName) const; // empty when absent
     bool headerHasToken(const QByteArray &lowerName, const QByteArray &lowerToken) const;
@@ -47,7 +47,13 @@ struct HttpAnswer
 class Slice
 {
 public:
-    struct Chunk;
+    struct Chunk
+    {
+        std::atomic<int> refs {0}; // atomic: with write threads, slices go on two threads
+        qsizetype used = 0;
+        qsizetype capacity = 0;
+        char *bytes() { return reinterpret_cast<char *>(this + 1); } // the bytes follow
+    };
 
     Slice() = default;
     Slice(Chunk *chunk, quint32 offset, quint32 length);
@@ -62,7 +68,7 @@ public:
     static bool append(Chunk *chunk, const QByteArray &bytes, Slice *placed);
     static void release(Chunk *chunk);
 
-    const char *data() const;
+    const char *data() const { return m_chunk->bytes() + m_offset; } // per write: inline
     qsizetype size() const { return m_length; }
     bool isNull() const { return !m_chunk; }
     // Takes `next` into this slice when it starts where this one ends in the same chunk.
@@ -211,6 +217,7 @@ private:
     void peerGone(Link *link);
     void markDirty(Link *link);
     void scheduleFlush();
+    bool flushIsDue() const;
     void flushDirty();
     void flush(Link *link);
     void writeInParallel(const std::vector<Link *> &dirty);
