@@ -14,7 +14,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Hub, Person, launchBrowser, sleep, until, textOf, WAIT_MS } from './harness.mjs';
+import {
+    Hub, launchBrowser, openPerson, sleep, tearDown, textOf, until, WAIT_MS,
+} from './harness.mjs';
 
 const SCREENSHOT = process.env.CONFAB_WEB_SCREENSHOT || join(tmpdir(), 'confab-web-client.png');
 
@@ -30,18 +32,9 @@ before(async () => {
     browser = await launchBrowser();
 });
 
-after(async () => {
-    for (const p of people) console.log(`# ${p.report()}`);
-    if (hub) console.log(`# ${hub.report()}`);
-    if (browser) await browser.close().catch(() => {});
-    if (hub) await hub.stop();
-});
+after(() => tearDown(hub, browser, people));
 
-async function person(name, url = hub.pageUrl) {
-    const p = await Person.open(browser, name, url);
-    people.push(p);
-    return p;
-}
+const person = (name, url = hub.pageUrl) => openPerson(browser, people, name, url);
 
 test('the hub serves the client page', async () => {
     const res = await fetch(hub.url, { signal: AbortSignal.timeout(WAIT_MS) });

@@ -361,3 +361,19 @@ export class RawClient {
         await this.context.close().catch(() => {});
     }
 }
+
+// What every suite's `after` does: the people's and the hub's reports, then the browser and the
+// hub stopped, pass or fail.
+export async function tearDown(hub, browser, people) {
+    for (const p of people) console.log(`# ${p.report()}`);
+    if (hub) console.log(`# ${hub.report()}`);
+    if (browser) await browser.close().catch(() => {});
+    if (hub) await hub.stop();
+}
+
+// Opens a page as `name` and keeps it in `people`, so tearDown reports it.
+export async function openPerson(browser, people, name, url) {
+    const p = await Person.open(browser, name, url);
+    people.push(p);
+    return p;
+}

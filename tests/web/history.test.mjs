@@ -10,7 +10,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Hub, Person, RawClient, launchBrowser, until, textOf } from './harness.mjs';
+import {
+    Hub, RawClient, launchBrowser, openPerson, tearDown, textOf, until,
+} from './harness.mjs';
 
 let hub;
 let browser;
@@ -25,18 +27,9 @@ before(async () => {
     carol = await RawClient.connect(browser, hub, 'carol', { rooms: ['general'] });
 });
 
-after(async () => {
-    for (const p of people) console.log(`# ${p.report()}`);
-    if (hub) console.log(`# ${hub.report()}`);
-    if (browser) await browser.close().catch(() => {});
-    if (hub) await hub.stop();
-});
+after(() => tearDown(hub, browser, people));
 
-async function person(name, url = hub.pageUrl) {
-    const p = await Person.open(browser, name, url);
-    people.push(p);
-    return p;
-}
+const person = (name, url = hub.pageUrl) => openPerson(browser, people, name, url);
 
 async function carolSays(...texts) {
     for (const text of texts) {

@@ -11,7 +11,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Hub, Person, RawClient, launchBrowser, sleep, until, textOf } from './harness.mjs';
+import {
+    Hub, RawClient, launchBrowser, openPerson, sleep, tearDown, textOf, until,
+} from './harness.mjs';
 
 let hub;
 let browser;
@@ -23,18 +25,12 @@ before(async () => {
     hub = await Hub.start();
     browser = await launchBrowser();
     carol = await RawClient.connect(browser, hub, 'carol', { rooms: ['general'] });
-    alice = await Person.open(browser, 'alice', hub.pageUrl);
-    people.push(alice);
+    alice = await openPerson(browser, people, 'alice', hub.pageUrl);
     await alice.loginAndWait();
     await alice.pane('room:general').waitFor({ state: 'visible' });
 });
 
-after(async () => {
-    for (const p of people) console.log(`# ${p.report()}`);
-    if (hub) console.log(`# ${hub.report()}`);
-    if (browser) await browser.close().catch(() => {});
-    if (hub) await hub.stop();
-});
+after(() => tearDown(hub, browser, people));
 
 // Skips the test, saying which command is missing, until `confab ctl` has it.
 async function needsCtl(t, command) {
