@@ -35,6 +35,12 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCENARIOS = ["room-1k", "room-10k", "latency", "idle", "storm", "console"]
+# Only with --only: fixed rates in a 10,000-member room (its p99 hardly depends on the rate, so
+# the ladder's first failure says little), and write_threads 1 against 2 with the hub on both
+# cores ("beyond one core" in docs/PERFORMANCE.md).
+EXTRA_SCENARIOS = ["rates-10k", "cores"]
+RATES_10K = [10, 50, 100, 150]
+CORE_STEPS = [("room_1k", 6000), ("room_10k", 100), ("room_10k", 200)]  # room size, msg/s
 SOURCES = 4  # 127.0.0.1-4: ports for several 10,000-connection runs in a row (TIME_WAIT)
 PER_PROCESS = 9950  # connections per load process: 20,000 open files per process here
 
@@ -262,21 +268,58 @@ def settle(server, quiet_percent=25, limit_s=20):
     return round(time.monotonic() - started, 1)
 
 
+def step(args, sizes, kind, members, rate, core, extra=()):
+    """One room at one rate on a fresh server: a hub that 10,000 members have just left is still
+    busy (and holding memory) for a while, which would charge one step's cost to the next."""
+    server = Server(kind, args, core, extra)
+    try:
+        result = run_load(args, server, members, members, min(10, members), rate,
+                          sizes["duration"], sizes["warmup"], args.procs)
+        result["server_rss_kb"] = server.rss_kb()
+    finally:
+        server.stop()
+    result.update(members=members, rate=rate)
+    return result
+
+
+def log_step(label, result):
+    log(f"  {label}: {result['deliveries_per_s']:>11,.0f} deliveries/s  p50 "
+        f"{result['p50_ms']:7.1f}  p99 {result['p99_ms']:7.1f} ms  server cpu "
+        f"{result['server_cpu_percent']:3.0f}%  client cpu {result['client_cpu_percent']:3.0f}%")
+
+
+def rates_10k(args, sizes):
+    members = sizes["room_10k"]
+    results = []
+    for rate in RATES_10K:
+        result = step(args, sizes, "confab", members, rate, args.hub_core)
+        log_step(f"confab {members:,} members {rate:>4} msg/s", result)
+        results.append(result)
+    return results
+
+
+def cores(args, sizes):
+    both = f"{args.hub_core},{args.load_core}"
+    results = []
+    for size, rate in CORE_STEPS:
+        members = sizes[size]
+        for threads in (1, 2):
+            result = step(args, sizes, "confab", members, rate, both,
+                          ("--write-threads", str(threads)))
+            result["write_threads"] = threads
+            log_step(f"confab {members:>6,} members {rate:>5} msg/s, cores {both}, "
+                     f"{threads} write thread{'s' if threads > 1 else ''}", result)
+            results.append(result)
+    return results
+
+
 def ladder(args, sizes, kind, scenario):
     members = sizes["room_1k"] if scenario == "room-1k" else sizes["room_10k"]
     bound = TARGETS[scenario][0]
     rate = sizes["ladders"][(kind, scenario)]
     steps, passed, failed, bisected = [], None, None, False
     while len(steps) < sizes["max_steps"] + (1 if bisected else 0):
-        # A fresh server for each step: a hub that 10,000 members have just left is still busy
-        # (and holding memory) for a while, which would charge one step's cost to the next.
-        server = Server(kind, args, args.hub_core)
-        try:
-            result = run_load(args, server, members, members, min(10, members), rate,
-                              sizes["duration"], sizes["warmup"], args.procs)
-            result["server_rss_kb"] = server.rss_kb()
-        finally:
-            server.stop()
+        result = step(args, sizes, kind, members, rate, args.hub_core)
         expected = rate * members
         result.update(rate=rate, expected_per_s=expected)
         result["ok"] = (result["all_welcomed"] and result["closed_by_hub"] == 0
@@ -463,6 +506,8 @@ def table(results, quick):
         rows.append((f"console ({c['scenario']}): GUI late p99 ms", fmt(c["gui_late_p99_ms"]),
                      "", "", "< 50", c["gui_late_p99_ms"] < 50))
 
+    if not rows:
+        return  # only scenarios with figures of their own (rates-10k, cores): see their lines
     headers = ("scenario", "Confab", "ws relay", "ratio",
                "target (full run)" if quick else "target", "met")
     # The targets are for the full sizes: a quick run's smaller rooms neither meet nor miss them.
@@ -501,8 +546,9 @@ def main():
     sizes = QUICK if args.quick else FULL
     wanted = [s.strip() for s in args.only.split(",") if s.strip()]
     for name in wanted:
-        if name not in SCENARIOS:
-            raise SystemExit(f"unknown scenario {name}; choose from {', '.join(SCENARIOS)}")
+        if name not in SCENARIOS + EXTRA_SCENARIOS:
+            raise SystemExit(f"unknown scenario {name}; choose from "
+                             f"{', '.join(SCENARIOS + EXTRA_SCENARIOS)}")
     for binary in ("app/confab", "bench/confab-load", "bench/confab-console-bench"):
         if not os.access(os.path.join(args.build, binary), os.X_OK):
             raise SystemExit(f"build {binary} first (cmake --build build --target ...)")
@@ -527,6 +573,10 @@ def main():
             results[name] = {kind: storm(args, sizes, kind) for kind in ("confab", "ws")}
         elif name == "console":
             results[name] = console(args, sizes)
+        elif name == "rates-10k":
+            results[name] = rates_10k(args, sizes)
+        elif name == "cores":
+            results[name] = cores(args, sizes)
     report["loadavg_after"] = os.getloadavg()
     report["seconds"] = round(time.monotonic() - started)
 
