@@ -162,7 +162,6 @@ void Hub::linkOpened(Link *link)
     connection->address = addressString(link->peerAddress);
     connection->connectedAt = QDateTime::currentDateTimeUtc();
     connection->lastActivity = connection->connectedAt;
-    connection->acceptedMs = link->acceptedMs;
     connection->lastInboundMs = monotonicMs();
     connection->lastPingMs = connection->lastInboundMs;
     m_connections.insert(connection->id, connection);
@@ -309,7 +308,7 @@ void Hub::checkHeartbeat(Connection *connection, qint64 now)
             m_transport->abort(connection->link); // linkClosed() frees it before this returns
         return;
     case Connection::State::AwaitingHello:
-        if (now - connection->acceptedMs > qint64(m_config.helloTimeoutS) * 1000) {
+        if (now - connection->link->acceptedMs > qint64(m_config.helloTimeoutS) * 1000) {
             ++m_totals.helloTimeouts;
             qCWarning(lcProtocol) << "connection" << connection->id << "sent no hello within"
                                   << m_config.helloTimeoutS << "s";

@@ -76,7 +76,6 @@ struct Connection
     QString address; // the peer's IP address alone, IPv4-mapped addresses as plain IPv4
     QDateTime connectedAt;
     QDateTime lastActivity;
-    qint64 acceptedMs = 0; // monotonic clock, for the hello timeout
     qint64 lastInboundMs = 0; // any frame, pongs included
     qint64 lastPingMs = 0;
     qint64 closingSinceMs = 0;
